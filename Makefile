@@ -1,0 +1,131 @@
+# espfab — top-level build.
+#
+#   make            build everything buildable on this machine
+#   make run        the main job (installs dependencies first)
+#   make test       every test (installs dependencies first)
+#   make bench      espfab-bench on every engine, table + JSON in build/bench/
+#   make deps       install Debian packages the build and tests need
+#
+# Layout of build/ (BUILD=dir moves it; helpers use their own to avoid races):
+#   gen/    generated contract header      lib/  libespfab.a, libespfab_host.a
+#   bin/    command-line tools             test/ unit test programs
+#   csim/   HLS C-simulation testbenches   asan/ the same tree under ASan+UBSan
+
+BUILD   ?= build
+CC      ?= gcc
+OPT     ?= -O2
+SAN     ?=
+CFLAGS_COMMON := -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -g $(OPT) -MMD -MP \
+                 -I$(BUILD)/gen -Idriver -Ihls -Ihost -Itests/support
+ifeq ($(SAN),1)
+CFLAGS_COMMON += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+LDFLAGS_SAN   := -fsanitize=address,undefined
+endif
+# HLS sources carry #pragma HLS annotations that gcc does not know.
+CFLAGS_HLS := $(CFLAGS_COMMON) -Wno-unknown-pragmas
+LDLIBS     := -lcrypto
+TEST_LIBS  := -lcmocka -lcrypto
+
+# Where every test stage records its result (shared by the ASan sub-build).
+export RESULTS ?= $(abspath $(BUILD))/results
+
+CONTRACT_H := $(BUILD)/gen/espfab_contract.h
+CONTRACT_VH := $(BUILD)/gen/espfab_contract.vh
+
+HLS_SRC    := $(filter-out %_tb.c,$(wildcard hls/*/*.c))
+HLS_TB     := $(wildcard hls/*/*_tb.c)
+DRIVER_SRC := $(wildcard driver/*.c)
+HOST_SRC   := $(filter-out %_main.c,$(wildcard host/*.c))
+HOST_MAINS := $(wildcard host/*_main.c)
+UNIT_SRC   := $(wildcard tests/unit/test_*.c)
+TEST_SUPPORT := $(wildcard tests/support/*.c)
+
+obj = $(patsubst %.c,$(BUILD)/obj/%.o,$(1))
+LIB_ESPFAB := $(BUILD)/lib/libespfab.a
+LIB_HOST   := $(BUILD)/lib/libespfab_host.a
+# host/espfab_esp_main.c -> bin/espfab-esp
+TOOLS      := $(foreach m,$(HOST_MAINS),$(BUILD)/bin/$(subst _,-,$(patsubst host/%_main.c,%,$(m))))
+UNIT_BINS  := $(patsubst tests/unit/%.c,$(BUILD)/test/%,$(UNIT_SRC))
+CSIM_BINS  := $(patsubst hls/%.c,$(BUILD)/csim/%,$(HLS_TB))
+
+.PHONY: all run test deps bench unit unit-asan csim e2e clean gen
+all: $(CONTRACT_H) $(CONTRACT_VH) $(LIB_ESPFAB) $(LIB_HOST) $(TOOLS) $(UNIT_BINS) $(CSIM_BINS)
+
+gen: $(CONTRACT_H) $(CONTRACT_VH)
+
+$(BUILD)/tools/contractgen: tools/contractgen.c
+	@mkdir -p $(dir $@)
+	$(CC) -std=c11 -Wall -Wextra -Werror -O1 -o $@ $<
+
+$(CONTRACT_H): contract/espfab.contract $(BUILD)/tools/contractgen
+	@mkdir -p $(dir $@)
+	$(BUILD)/tools/contractgen --c $@ $<
+
+$(CONTRACT_VH): contract/espfab.contract $(BUILD)/tools/contractgen
+	@mkdir -p $(dir $@)
+	$(BUILD)/tools/contractgen --verilog $@ $<
+
+$(BUILD)/obj/hls/%.o: hls/%.c $(CONTRACT_H)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_HLS) -c -o $@ $<
+
+$(BUILD)/obj/%.o: %.c $(CONTRACT_H)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_COMMON) -c -o $@ $<
+
+$(LIB_ESPFAB): $(call obj,$(DRIVER_SRC) $(HLS_SRC))
+	@mkdir -p $(dir $@)
+	rm -f $@ && ar rcs $@ $^
+
+$(LIB_HOST): $(call obj,$(HOST_SRC))
+	@mkdir -p $(dir $@)
+	rm -f $@ && ar rcs $@ $^
+
+.SECONDEXPANSION:
+$(BUILD)/bin/%: $$(call obj,host/$$(subst -,_,$$*)_main.c) $(LIB_HOST) $(LIB_ESPFAB)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS_SAN) -o $@ $^ $(LDLIBS) -lm
+
+$(BUILD)/test/%: $(BUILD)/obj/tests/unit/%.o $(call obj,$(TEST_SUPPORT)) $(LIB_HOST) $(LIB_ESPFAB)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS_SAN) -o $@ $^ $(TEST_LIBS) -lm
+
+$(BUILD)/csim/%: $(BUILD)/obj/hls/%.o $(call obj,$(TEST_SUPPORT)) $(LIB_ESPFAB)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS_SAN) -o $@ $^ $(LDLIBS)
+
+deps:
+	@scripts/deps.sh
+
+unit: $(UNIT_BINS)
+	@scripts/run-tests.sh unit$(if $(SAN),-asan) $(UNIT_BINS)
+
+csim: $(CSIM_BINS)
+	@scripts/run-tests.sh csim $(CSIM_BINS)
+
+unit-asan:
+	@$(MAKE) --no-print-directory BUILD=$(BUILD)/asan SAN=1 OPT=-O1 unit
+
+e2e: all
+	@BIN=$(abspath $(BUILD)/bin) scripts/run-tests.sh e2e $(sort $(wildcard tests/e2e/*.sh))
+
+# The README's test command.  Each stage records its result in
+# $(BUILD)/results; the last line is the overall "N passed, N failed".
+test: deps
+	@rm -rf $(RESULTS)
+	@$(MAKE) --no-print-directory all
+	@$(MAKE) --no-print-directory -k unit csim unit-asan e2e; \
+	 scripts/run-tests.sh summary
+
+run: deps all
+	@scripts/demo-roundtrip.sh $(abspath $(BUILD)/bin)
+
+bench: deps all
+	@mkdir -p $(BUILD)/bench
+	$(BUILD)/bin/espfab-bench --engine sw --json $(BUILD)/bench/sw.json
+	$(BUILD)/bin/espfab-bench --engine model --json $(BUILD)/bench/model.json
+
+clean:
+	rm -rf $(BUILD)
+
+-include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)

@@ -1,0 +1,115 @@
+/*
+ * libespfab — the engine-neutral driver API (DESIGN.md decision 3).
+ *
+ * One device handle drives one ESP engine: "sw" (OpenSSL), "model" (the hls/
+ * C kernels), and later "sim", "xrt", "uio".  The caller
+ *   1. opens an engine by name,
+ *   2. writes SAs into slots (espfab_sa_t from the generated contract header),
+ *   3. submits batches of requests (one packet each) and
+ *   4. polls completions, one per accepted request, in submission order,
+ *      each with a status code from the contract (ESPFAB_STATUS_*).
+ *
+ * Ownership: the handle owns its engine and SA table; the caller owns packet
+ * buffers, which must stay valid from submit until their completion is
+ * polled.  Key material passed in espfab_sa_t is copied; every copy the
+ * library or an engine holds is wiped on delete, on update and on close.
+ *
+ * Errors: functions returning int return 0 or a negative errno value
+ * (-EINVAL bad argument, -ENOENT no such engine or empty slot, -ENOSPC queue
+ * full, -ENOMEM, -EIO device failure).  espfab_last_error() gives a one-line
+ * human explanation of the most recent failure on that handle.  Per-packet
+ * problems are never errors of the call: they are completion statuses.
+ *
+ * Thread safety: one handle is used by one thread at a time.
+ */
+#ifndef ESPFAB_H
+#define ESPFAB_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "espfab_contract.h"
+
+typedef struct espfab_dev espfab_dev;
+
+/* Options for espfab_open; zero-initialise and set what you need. */
+typedef struct espfab_open_opts {
+	uint32_t sa_slots;    /* SA table size, 1..ESPFAB_SA_SLOTS_MAX; 0 = 256 */
+	uint32_t queue_depth; /* requests in flight, 1..65536; 0 = 1024 */
+	bool iv_seeded;       /* true: IVs come from a PRNG seeded with iv_seed
+	                         (deterministic, for comparing engines);
+	                         false: IVs come from the OS CSPRNG */
+	uint64_t iv_seed;
+} espfab_open_opts;
+
+/* One packet to transform.  in/out may not overlap. */
+typedef struct espfab_op {
+	uint32_t slot;      /* SA slot; the SA's direction decides encap/decap */
+	const uint8_t *in;  /* IPv4 packet (encap) or ESP packet incl. outer IPv4 (decap) */
+	uint16_t in_len;
+	uint8_t *out;       /* result buffer */
+	uint16_t out_cap;
+	uint64_t cookie;    /* returned in the completion */
+} espfab_op;
+
+typedef espfab_cpl_t espfab_cpl;
+
+/* Device-wide counters: completions by status since open. */
+typedef struct espfab_dev_counters {
+	uint64_t submitted;
+	uint64_t completed;
+	uint64_t count[ESPFAB_STATUS_SLOTS];
+} espfab_dev_counters;
+
+/* Engine names this build knows, NULL-terminated. */
+const char *const *espfab_engines(void);
+
+/* Open engine `name` ("sw", "model", ...).  opts may be NULL for defaults.
+ * On failure *out is NULL and, where possible, a reason is printed by
+ * espfab_open_error(). */
+int espfab_open(const char *name, const espfab_open_opts *opts, espfab_dev **out);
+/* The reason the last espfab_open in this thread failed. */
+const char *espfab_open_error(void);
+/* Wipes every key and frees the handle; accepts NULL.  Requests still in
+ * flight are abandoned (their buffers are no longer touched). */
+void espfab_close(espfab_dev *dev);
+
+const char *espfab_engine_name(const espfab_dev *dev);
+uint32_t espfab_sa_slots(const espfab_dev *dev);
+const char *espfab_last_error(const espfab_dev *dev);
+
+/* SA table.  add: slot must be empty; the SA starts with sequence 0 and
+ * zero counters.  update: slot must hold an SA with the same SPI, direction
+ * and algorithms; keys, endpoints, ports, window and lifetimes are replaced,
+ * sequence, replay state and counters are kept.  del: wipes the slot.
+ * Validation (key lengths, window size, enum values) fails with -EINVAL and
+ * espfab_last_error() names the field. */
+int espfab_sa_add(espfab_dev *dev, uint32_t slot, const espfab_sa_t *sa);
+int espfab_sa_update(espfab_dev *dev, uint32_t slot, const espfab_sa_t *sa);
+int espfab_sa_del(espfab_dev *dev, uint32_t slot);
+/* Check an SA without installing it (what add would say). */
+int espfab_sa_check(const espfab_sa_t *sa, char *why, size_t why_len);
+
+/* Per-SA state: sequence number, byte count, per-status counters, expiry. */
+int espfab_sa_state(espfab_dev *dev, uint32_t slot, espfab_sa_state_t *st);
+void espfab_dev_counters_get(const espfab_dev *dev, espfab_dev_counters *c);
+
+/* Submit up to n requests; *accepted (may be NULL) receives how many were
+ * queued (fewer than n only when the queue is full).  Returns 0, or -ENOSPC
+ * when none could be queued, or -EIO if the device has failed. */
+int espfab_submit(espfab_dev *dev, const espfab_op *ops, unsigned n, unsigned *accepted);
+/* Collect up to max completions; returns how many (>= 0) or -EIO. */
+int espfab_poll(espfab_dev *dev, espfab_cpl *cpls, unsigned max);
+/* Requests submitted and not yet polled. */
+unsigned espfab_inflight(const espfab_dev *dev);
+
+/* Convenience: submit one op and wait for its completion. */
+int espfab_process_one(espfab_dev *dev, const espfab_op *op, espfab_cpl *cpl);
+
+/* Overwrite memory in a way the compiler may not remove. */
+void espfab_wipe(void *p, size_t n);
+/* Constant-time comparison: 0 if equal. */
+int espfab_ct_memcmp(const void *a, const void *b, size_t n);
+
+#endif /* ESPFAB_H */

@@ -44,7 +44,7 @@ typedef struct espfab_open_opts {
 } espfab_open_opts;
 
 /* One packet to transform.  in/out may not overlap. */
-typedef struct espfab_op {
+typedef struct espfab_op_desc {
 	uint32_t slot;      /* SA slot; the SA's direction decides encap/decap */
 	const uint8_t *in;  /* IPv4 packet (encap) or ESP packet incl. outer IPv4 (decap) */
 	uint16_t in_len;

@@ -50,10 +50,11 @@ static const char *value(parser *p, const char *kw, const char *expected)
 	return p->argv[p->pos++];
 }
 
-/* A token that might be key material is not echoed in messages. */
+/* A token that might be key material (0x and at least 16 hex digits, the
+ * shortest key) is not echoed in messages. */
 static const char *shown(const char *tok)
 {
-	if ((tok[0] == '0' && (tok[1] == 'x' || tok[1] == 'X')) && strlen(tok) > 10)
+	if ((tok[0] == '0' && (tok[1] == 'x' || tok[1] == 'X')) && strlen(tok) >= 18)
 		return "<hex value>";
 	return tok;
 }

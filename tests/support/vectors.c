@@ -35,13 +35,13 @@ struct vec_file {
 	struct vec_field fields[VEC_FIELDS_MAX];
 	unsigned nfields;
 	unsigned block_line;
-	char err[VEC_PATH_MAX + VEC_SECTION_MAX + 320];
+	char err[VEC_PATH_MAX + VEC_SECTION_MAX + 576];
 	char buf[VEC_LINE_MAX];
 };
 
 static void vreport(vec_file *f, unsigned line, const char *fmt, va_list ap)
 {
-	char msg[256];
+	char msg[512];
 
 	vsnprintf(msg, sizeof msg, fmt, ap);
 	if (f->section[0])
@@ -74,6 +74,39 @@ void vec_fail(vec_file *f, const char *fmt, ...)
 	va_start(ap, fmt);
 	vreport(f, f->block_line, fmt, ap);
 	va_end(ap);
+}
+
+static void hex_into(char *out, size_t cap, const uint8_t *p, size_t n)
+{
+	static const char digits[] = "0123456789abcdef";
+	size_t i, o = 0;
+
+	for (i = 0; i < n && o + 3 < cap; i++) {
+		out[o++] = digits[p[i] >> 4];
+		out[o++] = digits[p[i] & 15];
+	}
+	if (i < n && o + 4 < cap) {
+		out[o++] = '.';
+		out[o++] = '.';
+		out[o++] = '.';
+	}
+	out[o] = '\0';
+}
+
+int vec_check(vec_file *f, const char *what, const uint8_t *got, const uint8_t *want, size_t n)
+{
+	char g[136], w[136];
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (got[i] != want[i])
+			break;
+	if (i == n)
+		return 0;
+	hex_into(g, sizeof g, got, n);
+	hex_into(w, sizeof w, want, n);
+	vec_fail(f, "%s differs at byte %zu of %zu: got %s want %s", what, i, n, g, w);
+	return -1;
 }
 
 static void clear_block(vec_file *f)

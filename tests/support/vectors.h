@@ -62,6 +62,11 @@ int vec_bytes(vec_file *f, const char *name, uint8_t *buf, size_t cap, size_t *l
 /* Decode field name as a decimal unsigned number.  0 or -1 (reported). */
 int vec_uint(vec_file *f, const char *name, unsigned long *v);
 
+/* Compare n bytes: 0 if got equals want, else -1 after reporting
+ * "path:line [SECTION]: what: got <hex> want <hex>" (hex cut after 64 bytes,
+ * with the offset of the first difference). */
+int vec_check(vec_file *f, const char *what, const uint8_t *got, const uint8_t *want, size_t n);
+
 /* Report a test failure for the current block: prints
  * "path:line [SECTION]: message" to stderr and keeps it for vec_error(). */
 void vec_fail(vec_file *f, const char *fmt, ...)

@@ -23,8 +23,8 @@
  *
  * Where the semantics page leaves room, this engine does (see the report of
  * the engine's author; the equivalence test pins these down):
- *  - ENCAP completions carry the SA's SPI from the first check on; a request
- *    with an unknown op carries SPI 0.
+ *  - ENCAP completions carry the SA's SPI once the op matched the SA's
+ *    direction; BAD_REQUEST completions carry SPI 0 (as the model does).
  *  - ENCAP `seq` is reported once assigned (after the SEQ_OVERFLOW check),
  *    also when TOO_BIG follows and the number is not consumed.
  *  - DECAP `spi` and `seq` are both reported once the ESP region passed its
@@ -393,16 +393,17 @@ static void sw_process(struct sw_dev *d, const espfab_req_t *r, espfab_cpl_t *c)
 	struct sw_slot *s = &d->slots[r->slot];
 	const espfab_sa_t *sa = &s->sa;
 	uint8_t st;
-	if (r->op == ESPFAB_OP_ENCAP)
+	bool encap = r->op == ESPFAB_OP_ENCAP && sa->dir == ESPFAB_DIR_OUT;
+	bool decap = r->op == ESPFAB_OP_DECAP && sa->dir == ESPFAB_DIR_IN;
+	if (encap)
 		c->spi = sa->spi;
-	if (!((r->op == ESPFAB_OP_ENCAP && sa->dir == ESPFAB_DIR_OUT) ||
-	      (r->op == ESPFAB_OP_DECAP && sa->dir == ESPFAB_DIR_IN)))
+	if (!encap && !decap)
 		st = ESPFAB_STATUS_BAD_REQUEST;
 	else if (r->in_len > ESPFAB_MAX_FRAME)
 		st = ESPFAB_STATUS_TOO_BIG;
 	else if (s->st.hard_expired)
 		st = ESPFAB_STATUS_LIFETIME;
-	else if (r->op == ESPFAB_OP_ENCAP)
+	else if (encap)
 		st = sw_encap(d, s, r, c);
 	else
 		st = sw_decap(d, s, r, c);

@@ -37,6 +37,7 @@
 #include <openssl/provider.h>
 
 #include "espfab.h"
+#include "espfab_engine.h"
 
 /* ---- the matrix -------------------------------------------------------- */
 
@@ -93,7 +94,7 @@ struct combo {
 };
 
 static struct combo combos[N_COMBOS];
-static struct CMUnitTest tests[N_COMBOS];
+static struct CMUnitTest tests[N_COMBOS + 1];
 
 /* Packets per test: DES and 3DES are slow in the model (and under ASan). */
 #define BATCHES_AES 50
@@ -780,6 +781,119 @@ static void test_combo(void **state)
 	bench_close(&b);
 }
 
+/* ---- requests the public API cannot make, straight to the engines --------- */
+
+/*
+ * The common layer derives op from the SA and bounds in_len by its type, so
+ * BAD_REQUEST, in_len > MAX_FRAME and out-of-range slots only reach an engine
+ * through its ops table.  Both engines get the same descriptors.
+ */
+struct direct_case {
+	const char *what;
+	uint32_t slot;
+	uint8_t op;
+	uint16_t in_len;
+	uint8_t want;
+};
+
+enum { D_OUT = 0, D_IN = 1, D_EMPTY = 2, D_SLOTS = 4 };
+
+static const struct direct_case direct_cases[] = {
+	{ "decap on an outbound SA", D_OUT, ESPFAB_OP_DECAP, 100, ESPFAB_STATUS_BAD_REQUEST },
+	{ "encap on an inbound SA", D_IN, ESPFAB_OP_ENCAP, 100, ESPFAB_STATUS_BAD_REQUEST },
+	{ "unknown op, outbound SA", D_OUT, 7, 100, ESPFAB_STATUS_BAD_REQUEST },
+	{ "unknown op, inbound SA", D_IN, 2, 100, ESPFAB_STATUS_BAD_REQUEST },
+	{ "in_len above MAX_FRAME, encap", D_OUT, ESPFAB_OP_ENCAP, ESPFAB_MAX_FRAME + 1, ESPFAB_STATUS_TOO_BIG },
+	{ "in_len above MAX_FRAME, decap", D_IN, ESPFAB_OP_DECAP, ESPFAB_MAX_FRAME + 1, ESPFAB_STATUS_TOO_BIG },
+	{ "empty slot", D_EMPTY, ESPFAB_OP_ENCAP, 100, ESPFAB_STATUS_NO_SA },
+	{ "slot beyond the table", D_SLOTS + 3, ESPFAB_OP_ENCAP, 100, ESPFAB_STATUS_NO_SA },
+	{ "slot beyond SA_SLOTS_MAX", ESPFAB_SA_SLOTS_MAX + 5, ESPFAB_OP_DECAP, 100, ESPFAB_STATUS_NO_SA },
+	{ "a good encap", D_OUT, ESPFAB_OP_ENCAP, 1000, ESPFAB_STATUS_OK },
+	{ "a second good encap (hard lifetime 1 KB crossed)", D_OUT, ESPFAB_OP_ENCAP, 1000, ESPFAB_STATUS_OK },
+	{ "encap after the hard lifetime", D_OUT, ESPFAB_OP_ENCAP, 1000, ESPFAB_STATUS_LIFETIME },
+	{ "bad request after the hard lifetime", D_OUT, ESPFAB_OP_DECAP, 1000, ESPFAB_STATUS_BAD_REQUEST },
+	{ "too big after the hard lifetime", D_OUT, ESPFAB_OP_ENCAP, ESPFAB_MAX_FRAME + 1, ESPFAB_STATUS_TOO_BIG },
+};
+
+static void test_direct_ops(void **state)
+{
+	(void)state;
+	static const struct espfab_engine_ops *const eng[N_ENG] = { &espfab_engine_sw, &espfab_engine_model };
+	static uint8_t in[ESPFAB_MAX_FRAME + 16], out[N_ENG][ESPFAB_MAX_FRAME + 16];
+	void *priv[N_ENG];
+	char why[128];
+	espfab_sa_t sa;
+
+	memset(&sa, 0, sizeof sa);
+	sa.spi = 0x4242;
+	sa.valid = 1;
+	sa.cipher = ESPFAB_CIPHER_AES;
+	sa.enc_key_len = 16;
+	sa.auth = ESPFAB_AUTH_SHA1;
+	sa.auth_key_len = 20;
+	sa.replay_window = 64;
+	sa.tun_src = 0x0a000001;
+	sa.tun_dst = 0x0a000002;
+	sa.life_soft_kb = 1;
+	sa.life_hard_kb = 1;
+	for (int i = 0; i < 32; i++)
+		sa.enc_key[i] = (uint8_t)(3 * i + 1);
+	for (int i = 0; i < 64; i++)
+		sa.auth_key[i] = (uint8_t)(7 * i + 5);
+	memset(in, 0x11, sizeof in);
+	in[0] = 0x45;
+	put16(in + 2, 1000);
+
+	for (int e = 0; e < N_ENG; e++) {
+		snprintf(where, sizeof where, "direct %s", eng_names[e]);
+		CHECK(eng[e]->open(&priv[e], D_SLOTS, 4, why, sizeof why) == 0, "open: %s", why);
+		espfab_sa_t o = sa, i = sa;
+		o.dir = ESPFAB_DIR_OUT;
+		i.dir = ESPFAB_DIR_IN;
+		CHECK(eng[e]->sa_write(priv[e], D_OUT, &o, false) == 0, "sa_write out");
+		CHECK(eng[e]->sa_write(priv[e], D_IN, &i, false) == 0, "sa_write in");
+	}
+	for (size_t k = 0; k < sizeof direct_cases / sizeof direct_cases[0]; k++) {
+		const struct direct_case *dc = &direct_cases[k];
+		espfab_cpl_t c[N_ENG];
+		snprintf(where, sizeof where, "direct case %zu (%s)", k + 1, dc->what);
+		for (int e = 0; e < N_ENG; e++) {
+			espfab_req_t r;
+			memset(&r, 0, sizeof r);
+			r.cookie = 1000 + k;
+			r.in_addr = (uint64_t)(uintptr_t)in;
+			r.out_addr = (uint64_t)(uintptr_t)out[e];
+			r.slot = dc->slot;
+			r.in_len = dc->in_len;
+			r.out_cap = ESPFAB_MAX_FRAME;
+			r.op = dc->op;
+			memset(r.iv, 0x3c, sizeof r.iv);
+			memset(&c[e], 0x77, sizeof c[e]);
+			c[e].status = ESPFAB_STATUS_PENDING;
+			CHECK(eng[e]->submit(priv[e], &r, 1) == 1, "%s submit", eng_names[e]);
+			CHECK(eng[e]->poll(priv[e], &c[e], 1) == 1, "%s poll", eng_names[e]);
+			CHECK(c[e].status == dc->want, "%s: want %s got %s", eng_names[e], espfab_status_name(dc->want),
+			      espfab_status_name(c[e].status));
+			CHECK(c[e].cookie == r.cookie && c[e].slot == r.slot, "%s cookie/slot", eng_names[e]);
+		}
+		CHECK(memcmp(&c[0], &c[1], sizeof c[0]) == 0,
+		      "completions differ: spi %08x/%08x seq %u/%u out_len %u/%u flags %x/%x", c[0].spi, c[1].spi,
+		      c[0].seq, c[1].seq, c[0].out_len, c[1].out_len, c[0].flags, c[1].flags);
+		if (c[0].status == ESPFAB_STATUS_OK)
+			CHECK(memcmp(out[0], out[1], c[0].out_len) == 0, "outputs differ");
+		for (uint32_t slot = D_OUT; slot <= D_IN; slot++) {
+			espfab_sa_state_t st[N_ENG];
+			for (int e = 0; e < N_ENG; e++) {
+				memset(&st[e], 0, sizeof st[e]);
+				CHECK(eng[e]->sa_read_state(priv[e], slot, &st[e]) == 0, "%s state", eng_names[e]);
+			}
+			CHECK(memcmp(&st[0], &st[1], sizeof st[0]) == 0, "state of slot %u differs", slot);
+		}
+	}
+	for (int e = 0; e < N_ENG; e++)
+		eng[e]->close(priv[e]);
+}
+
 /* ---- group setup --------------------------------------------------------- */
 
 static int group_setup(void **state)
@@ -832,6 +946,7 @@ int main(void)
 				tests[n] = (struct CMUnitTest){ .name = co->name, .test_func = test_combo,
 								 .initial_state = co };
 			}
+	tests[n] = (struct CMUnitTest){ .name = "direct_ops", .test_func = test_direct_ops };
 	int failed = cmocka_run_group_tests(tests, group_setup, group_teardown);
 	static const char *const slot_names[8] = { [SLOT_OUT] = "out", [SLOT_A] = "A", [SLOT_B] = "B" };
 	for (unsigned sl = 0; sl < 8; sl++) {

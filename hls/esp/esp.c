@@ -437,7 +437,9 @@ int esp_sa_setup(const espfab_sa_t *sa, esp_ctx_t *ctx)
 #pragma HLS INTERFACE m_axi port = ctx offset = slave bundle = gmem1
 #pragma HLS INTERFACE s_axilite port = return bundle = control
 	int rc = 0;
-	if (cbc_key_setup(&ctx->cbc, sa->cipher, sa->enc_key, sa->enc_key_len) != 0)
+	if (sa->enc_key_len > ESPFAB_ENC_KEY_MAX || sa->auth_key_len > ESPFAB_AUTH_KEY_MAX)
+		rc = -1;
+	if (rc == 0 && cbc_key_setup(&ctx->cbc, sa->cipher, sa->enc_key, sa->enc_key_len) != 0)
 		rc = -1;
 	if (rc == 0 && (hmac_digest_len(sa->auth) < ESPFAB_ICV_LEN || sa->auth_key_len == 0 ||
 			hmac_key_setup(&ctx->mac, sa->auth, sa->auth_key, sa->auth_key_len) != 0))

@@ -944,7 +944,21 @@ int main(int argc, char **argv)
 	strftime(date, sizeof date, "%Y-%m-%d %H:%M UTC", gmtime(&now));
 
 	printf("# espfab-bench %s, engine %s, %s\n", date, engine, pinned);
-	printf("# CPU: %s (%ld online)\n", cpu_name, sysconf(_SC_NPROCESSORS_ONLN));
+	char load[64] = "?";
+	FILE *lf = fopen("/proc/loadavg", "r");
+	if (lf) {
+		if (fgets(load, sizeof load, lf)) {
+			/* keep the three averages */
+			char *sp = load;
+			for (int f = 0; f < 3 && sp; f++)
+				sp = strchr(sp + 1, ' ');
+			if (sp)
+				*sp = 0;
+			load[strcspn(load, "\n")] = 0;
+		}
+		fclose(lf);
+	}
+	printf("# CPU: %s (%ld online), load average %s\n", cpu_name, sysconf(_SC_NPROCESSORS_ONLN), load);
 	printf("# OpenSSL: %s\n", ossl_ver);
 	printf("# tunnel mode, %u-packet ring, batches of %u, %.2f s per row after %.2f s warm-up;\n", r.n,
 	       b.batch, seconds, warmup);

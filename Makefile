@@ -21,8 +21,9 @@ ifeq ($(SAN),1)
 CFLAGS_COMMON += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 LDFLAGS_SAN   := -fsanitize=address,undefined
 endif
-# HLS sources carry #pragma HLS annotations that gcc does not know.
-CFLAGS_HLS := $(CFLAGS_COMMON) -Wno-unknown-pragmas
+# HLS sources carry #pragma HLS annotations that gcc does not know, and
+# labelled loops (names for HLS directives) that gcc sees as unused labels.
+CFLAGS_HLS := $(CFLAGS_COMMON) -Wno-unknown-pragmas -Wno-unused-label
 LDLIBS     := -lcrypto
 TEST_LIBS  := -lcmocka -lcrypto
 

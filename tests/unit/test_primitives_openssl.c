@@ -426,6 +426,8 @@ static void test_unknown_alg_output(void **state)
 		assert_int_equal(out[i], 0);
 }
 
+static OSSL_PROVIDER *prov_legacy, *prov_default;
+
 static int setup_group(void **state)
 {
 	const char *s = getenv("ESPFAB_TEST_SEED");
@@ -434,11 +436,23 @@ static int setup_group(void **state)
 	if (s && *s)
 		seed = strtoull(s, NULL, 0);
 	/* Single DES lives in OpenSSL 3's legacy provider. */
-	if (OSSL_PROVIDER_load(NULL, "legacy") == NULL || OSSL_PROVIDER_load(NULL, "default") == NULL) {
+	prov_legacy = OSSL_PROVIDER_load(NULL, "legacy");
+	prov_default = OSSL_PROVIDER_load(NULL, "default");
+	if (prov_legacy == NULL || prov_default == NULL) {
 		fprintf(stderr, "cannot load the OpenSSL legacy/default providers\n");
 		return -1;
 	}
 	printf("seed 0x%016llx\n", (unsigned long long)seed);
+	return 0;
+}
+
+static int teardown_group(void **state)
+{
+	(void)state;
+	if (prov_legacy)
+		OSSL_PROVIDER_unload(prov_legacy);
+	if (prov_default)
+		OSSL_PROVIDER_unload(prov_default);
 	return 0;
 }
 
@@ -453,5 +467,5 @@ int main(void)
 		cmocka_unit_test(test_key_setup_refusals),
 		cmocka_unit_test_setup_teardown(test_unknown_alg_output, setup_work, teardown_work),
 	};
-	return cmocka_run_group_tests_name("primitives_openssl", tests, setup_group, NULL);
+	return cmocka_run_group_tests_name("primitives_openssl", tests, setup_group, teardown_group);
 }

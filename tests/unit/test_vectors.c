@@ -469,12 +469,24 @@ static void test_reader_bad_values(void **state)
 	assert_null(vec_open_named("/nonexistent", "no-such-file.txt"));
 }
 
+static OSSL_PROVIDER *prov_legacy, *prov_default;
+
 static int setup_providers(void **state)
 {
 	(void)state;
 	/* Single DES lives in OpenSSL 3's legacy provider. */
-	if (OSSL_PROVIDER_load(NULL, "legacy") == NULL || OSSL_PROVIDER_load(NULL, "default") == NULL)
-		return -1;
+	prov_legacy = OSSL_PROVIDER_load(NULL, "legacy");
+	prov_default = OSSL_PROVIDER_load(NULL, "default");
+	return prov_legacy && prov_default ? 0 : -1;
+}
+
+static int teardown_providers(void **state)
+{
+	(void)state;
+	if (prov_legacy)
+		OSSL_PROVIDER_unload(prov_legacy);
+	if (prov_default)
+		OSSL_PROVIDER_unload(prov_default);
 	return 0;
 }
 
@@ -491,5 +503,5 @@ int main(void)
 	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_reader_good);
 	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_reader_malformed);
 	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_reader_bad_values);
-	return _cmocka_run_group_tests("vectors", tests, n, setup_providers, NULL);
+	return _cmocka_run_group_tests("vectors", tests, n, setup_providers, teardown_providers);
 }

@@ -82,6 +82,8 @@ $(LIB_HOST): $(call obj,$(HOST_SRC))
 	@mkdir -p $(dir $@)
 	rm -f $@ && ar rcs $@ $^
 
+# Keep objects that pattern chains would otherwise delete as intermediates.
+.SECONDARY:
 .SECONDEXPANSION:
 $(BUILD)/bin/%: $$(call obj,host/$$(subst -,_,$$*)_main.c) $(LIB_HOST) $(LIB_ESPFAB)
 	@mkdir -p $(dir $@)

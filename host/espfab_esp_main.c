@@ -19,7 +19,8 @@
  * capture (caplen < origlen) is TRUNCATED and one above ESPFAB_MAX_FRAME is
  * TOO_BIG; neither reaches the engine.  Then one summary line on stderr:
  *   espfab-esp: encap 10 packets: 10 OK, 0 failed (engine sw)
- * --quiet prints only the summary.
+ * --quiet keeps per-packet lines off stderr (only the summary is printed);
+ * with --status FILE they still go to FILE.
  *
  * Exit status: 0 every packet OK or skipped; 1 some packet failed, or the
  * input/output could not be read/written (one line naming the file, and for
@@ -93,7 +94,7 @@ static void usage(FILE *f)
 		"  -i, --input     input pcap          -o, --output  output pcap\n"
 		"  --iv-seed N     deterministic IVs (for comparing engines; not for real traffic)\n"
 		"  --status FILE   per-packet status lines to FILE instead of stderr\n"
-		"  -q, --quiet     only the summary line\n"
+		"  -q, --quiet     no per-packet lines on stderr, only the summary\n"
 		"\n"
 		"Packets that fail are dropped from the output; non-IPv4 frames are copied.\n"
 		"Exit: 0 all packets OK or skipped, 1 a packet or file failed, 2 usage/SA error.\n");
@@ -393,6 +394,8 @@ int main(int argc, char **argv)
 		return die_usage("-i: missing input pcap (see --help)");
 	if (!r->out_path)
 		return die_usage("-o: missing output pcap (see --help)");
+	if (status_path)
+		r->quiet = false; /* --quiet only silences stderr */
 	if (!engine_known(engine)) {
 		char list[128];
 		engine_list(list, sizeof list);

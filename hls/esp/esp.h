@@ -10,7 +10,8 @@
  *                  ESP, state/counter update, completion record.
  *
  * Semantics (the contract every engine follows; see docs/esp-semantics.md):
- *  outbound: input is an IPv4 packet (total length must equal in_len).
+ *  outbound: input is an IPv4 packet (total length <= in_len; trailing
+ *    bytes ignored).
  *    tunnel: outer IPv4 header (TOS and DF copied from the inner header,
  *    TTL from the SA (0 = 64), ID = low 16 bits of the sequence number,
  *    protocol 50 or 17), next header 4.  transport: the packet's own header

@@ -19,6 +19,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <sys/time.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -30,6 +32,13 @@
 #define DEFAULT_SECONDS 0.3
 #define DEFAULT_BATCH 64
 #define RING_MIN 256
+/* A measurement that got less of its CPU than this (other load on the core)
+ * is repeated: engine rows up to ATTEMPTS times, openssl runs up to
+ * OSSL_ATTEMPTS times; the least disturbed attempt is kept and flagged if it
+ * is still below the threshold. */
+#define QUIET_SHARE 0.95
+#define ATTEMPTS 3
+#define OSSL_ATTEMPTS 2
 
 /* ---- transforms ---------------------------------------------------------- */
 
@@ -65,6 +74,14 @@ static double now_s(void)
 {
 	struct timespec ts;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+/* CPU time (user + system) this process has used. */
+static double cpu_s(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
 	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
@@ -134,7 +151,8 @@ struct ossl_entry {
 	unsigned size;
 	bool decrypt;
 	bool ok;
-	double rate; /* bytes per second */
+	double rate;  /* bytes per second */
+	double share; /* CPU time / wall time of the openssl process */
 	char why[160];
 };
 
@@ -164,8 +182,9 @@ static void add_note(struct ossl_cache *c, const char *fmt, ...)
 /* Run `openssl speed` with argv; on success store the "+F:" rate (bytes/s of
  * the measured buffer size).  Returns 0, 127 if the command is missing, or
  * -1 with a reason in why. */
-static int run_speed(char *const argv[], double *rate, char *why, size_t why_len)
+static int run_speed(char *const argv[], double *rate, double *share, char *why, size_t why_len)
 {
+	double t0 = now_s();
 	int fd[2];
 	if (pipe(fd)) {
 		snprintf(why, why_len, "pipe: %s", strerror(errno));
@@ -207,8 +226,14 @@ static int run_speed(char *const argv[], double *rate, char *why, size_t why_len
 	out[used] = 0;
 	close(fd[0]);
 	int st = 0;
-	while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
+	struct rusage ru;
+	memset(&ru, 0, sizeof ru);
+	while (wait4(pid, &st, 0, &ru) < 0 && errno == EINTR)
 		;
+	double wall = now_s() - t0;
+	double cpu = (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec * 1e-6 + (double)ru.ru_stime.tv_sec +
+		     (double)ru.ru_stime.tv_usec * 1e-6;
+	*share = wall > 0 ? cpu / wall : 0;
 	if (WIFEXITED(st) && WEXITSTATUS(st) == 127) {
 		snprintf(why, why_len, "the openssl command was not found");
 		return 127;
@@ -302,7 +327,22 @@ static const struct ossl_entry *ossl_rate(struct ossl_cache *c, const char *algo
 			return e;
 		}
 	}
-	int rc = run_speed(argv, &e->rate, e->why, sizeof e->why);
+	int rc = 0;
+	for (int attempt = 0; attempt < OSSL_ATTEMPTS; attempt++) {
+		double rate = 0, share = 0;
+		char why[sizeof e->why] = "";
+		rc = run_speed(argv, &rate, &share, why, sizeof why);
+		if (rc) {
+			snprintf(e->why, sizeof e->why, "%s", why);
+			break;
+		}
+		if (share > e->share) { /* keep the least disturbed run */
+			e->rate = rate;
+			e->share = share;
+		}
+		if (share >= QUIET_SHARE)
+			break;
+	}
 	if (rc == 127) {
 		c->disabled = true;
 		snprintf(c->disabled_why, sizeof c->disabled_why, "%s", e->why);
@@ -316,9 +356,12 @@ static const struct ossl_entry *ossl_rate(struct ossl_cache *c, const char *algo
 	return e;
 }
 
-/* Serial cipher + HMAC bound in Gbps of `size`-byte packets, or NAN. */
-static double ossl_bound_gbps(struct ossl_cache *c, const struct xform *x, bool decap, unsigned size)
+/* Serial cipher + HMAC bound in Gbps of `size`-byte packets, or NAN.
+ * *share: the smaller CPU share of the two openssl runs. */
+static double ossl_bound_gbps(struct ossl_cache *c, const struct xform *x, bool decap, unsigned size,
+			      double *share)
 {
+	*share = NAN;
 	if (c->disabled)
 		return NAN;
 	const struct ossl_entry *ci = ossl_rate(c, x->ossl_cipher, false, x->ossl_legacy, decap, size);
@@ -328,6 +371,7 @@ static double ossl_bound_gbps(struct ossl_cache *c, const struct xform *x, bool 
 	if (!mac || !mac->ok)
 		return NAN;
 	double bytes_per_s = 1.0 / (1.0 / ci->rate + 1.0 / mac->rate);
+	*share = fmin(ci->share, mac->share);
 	return bytes_per_s * 8 / 1e9;
 }
 
@@ -361,6 +405,9 @@ struct row {
 	double gbps, pps, seconds;
 	uint64_t packets;
 	double bound_gbps; /* NAN if unknown */
+	double share;       /* CPU time / wall time of the measured interval */
+	double bound_share; /* the same for the openssl runs behind the bound */
+	int attempts;
 	bool failed;
 	char why[240];
 };
@@ -373,6 +420,7 @@ struct bench {
 	uint64_t rng;
 	uint32_t spi;
 	bool slot_used[2];
+	double last_share; /* CPU share of the last pump() */
 };
 
 static void make_sa(espfab_sa_t *sa, const struct xform *x, uint8_t dir, uint32_t spi, const uint8_t *ek,
@@ -419,7 +467,7 @@ static int pump(struct bench *b, struct ring *r, double secs, bool one_pass, uns
 	unsigned idx = 0, batch = b->batch;
 	uint64_t sent = 0, done = 0;
 	bool stop = false;
-	double t0 = now_s(), deadline = t0 + secs, t = t0;
+	double t0 = now_s(), deadline = t0 + secs, t = t0, c0 = cpu_s();
 
 	while (!stop || espfab_inflight(dev)) {
 		/* Keep at most one ring's worth in flight so no output buffer is
@@ -466,6 +514,7 @@ static int pump(struct bench *b, struct ring *r, double secs, bool one_pass, uns
 	}
 	*packets = done;
 	*elapsed = t - t0;
+	b->last_share = *elapsed > 0 ? (cpu_s() - c0) / *elapsed : 1;
 	return 0;
 }
 
@@ -540,8 +589,22 @@ static void measure(struct bench *b, struct ring *r, struct row *row)
 				     : 20 + 8 + blk + (row->size + 2 + blk - 1) / blk * blk + ESPFAB_ICV_LEN;
 	if (pump(b, r, b->warmup, false, expect, &pk, &el, row->why, sizeof row->why))
 		goto fail;
-	if (pump(b, r, b->seconds, false, expect, &pk, &el, row->why, sizeof row->why))
-		goto fail;
+	row->share = -1;
+	for (row->attempts = 1; row->attempts <= ATTEMPTS; row->attempts++) {
+		uint64_t p1;
+		double e1;
+		if (pump(b, r, b->seconds, false, expect, &p1, &e1, row->why, sizeof row->why))
+			goto fail;
+		if (b->last_share > row->share) { /* keep the least disturbed attempt */
+			pk = p1;
+			el = e1;
+			row->share = b->last_share;
+		}
+		if (b->last_share >= QUIET_SHARE)
+			break;
+	}
+	if (row->attempts > ATTEMPTS)
+		row->attempts = ATTEMPTS;
 	/* Decap: each output buffer now holds the last decryption of its ring
 	 * entry, which must be the original plaintext packet. */
 	for (unsigned i = 0; row->decap && i < r->n; i++) {
@@ -610,6 +673,11 @@ static void json_num(FILE *f, double v, const char *fmt)
 		fprintf(f, fmt, v);
 }
 
+static bool row_disturbed(const struct row *r)
+{
+	return r->share < QUIET_SHARE || (!isnan(r->bound_share) && r->bound_share < QUIET_SHARE);
+}
+
 static int write_json(const char *path, const char *engine, const struct row *rows, size_t n)
 {
 	FILE *f = fopen(path, "w");
@@ -637,7 +705,10 @@ static int write_json(const char *path, const char *engine, const struct row *ro
 		json_num(f, r->bound_gbps, "%.4f");
 		fputs(",\"pct_of_bound\":", f);
 		json_num(f, pct, "%.1f");
-		fprintf(f, ",\"packets\":%llu,\"seconds\":%.4f}", (unsigned long long)r->packets, r->seconds);
+		fprintf(f, ",\"packets\":%llu,\"seconds\":%.4f,\"cpu_share\":%.3f,\"bound_cpu_share\":",
+			(unsigned long long)r->packets, r->seconds, r->share);
+		json_num(f, r->bound_share, "%.3f");
+		fprintf(f, ",\"disturbed\":%s}", row_disturbed(r) ? "true" : "false");
 		first = false;
 	}
 	fputs(first ? "]\n" : "\n]\n", f);
@@ -650,7 +721,7 @@ static int write_json(const char *path, const char *engine, const struct row *ro
 
 static void print_row(const char *engine, const struct row *r)
 {
-	char tf[32], bound[16], pct[16];
+	char tf[32], bound[16], pct[16], gbps[16];
 	snprintf(tf, sizeof tf, "%s", r->x->ios);
 	if (r->failed) {
 		printf("%-6s %-25s %4u %5u %-5s  FAILED: %s\n", engine, tf, r->x->key_bits, r->size,
@@ -662,11 +733,12 @@ static void print_row(const char *engine, const struct row *r)
 		snprintf(bound, sizeof bound, "n/a");
 		snprintf(pct, sizeof pct, "n/a");
 	} else {
-		snprintf(bound, sizeof bound, "%.3f", r->bound_gbps);
-		snprintf(pct, sizeof pct, "%.1f", 100.0 * r->gbps / r->bound_gbps);
+		snprintf(bound, sizeof bound, "%.3f%s", r->bound_gbps, r->bound_share < QUIET_SHARE ? "*" : "");
+		snprintf(pct, sizeof pct, "%.1f%s", 100.0 * r->gbps / r->bound_gbps, row_disturbed(r) ? "*" : "");
 	}
-	printf("%-6s %-25s %4u %5u %-5s %8.3f %9.1f %11s %7s\n", engine, tf, r->x->key_bits, r->size,
-	       r->decap ? "decap" : "encap", r->gbps, r->pps / 1e3, bound, pct);
+	snprintf(gbps, sizeof gbps, "%.3f%s", r->gbps, r->share < QUIET_SHARE ? "*" : "");
+	printf("%-6s %-25s %4u %5u %-5s %8s %9.1f %11s %7s\n", engine, tf, r->x->key_bits, r->size,
+	       r->decap ? "decap" : "encap", gbps, r->pps / 1e3, bound, pct);
 	fflush(stdout);
 }
 
@@ -980,7 +1052,7 @@ int main(int argc, char **argv)
 				row->x = &xforms[i];
 				row->size = sizes[s];
 				row->decap = dir == 1;
-				row->bound_gbps = ossl_bound_gbps(&oc, row->x, row->decap, row->size);
+				row->bound_gbps = ossl_bound_gbps(&oc, row->x, row->decap, row->size, &row->bound_share);
 				measure(&b, &r, row);
 				if (row->failed)
 					failures++;
@@ -988,6 +1060,13 @@ int main(int argc, char **argv)
 			}
 		}
 	}
+	int disturbed = 0;
+	for (size_t i = 0; i < k; i++)
+		disturbed += !rows[i].failed && row_disturbed(&rows[i]);
+	if (disturbed)
+		printf("# note: * = %d row(s) where the engine or openssl got under %.0f%% of its CPU even after\n"
+		       "#       retries (other load on this core); treat those figures as unreliable\n",
+		       disturbed, QUIET_SHARE * 100);
 	for (size_t i = 0; i < oc.n_notes; i++)
 		printf("# note: %s\n", oc.notes[i]);
 

@@ -59,8 +59,8 @@ check() {
 
 # A tiny independent pcap writer: mkpcap LINKTYPE SPEC... > file, where SPEC
 # is IPLEN (a complete IPv4/UDP packet of that total length) or
-# IPLEN/CAPLEN (captured only CAPLEN bytes) or arp (a 42-byte ARP frame,
-# Ethernet only).
+# IPLEN/CAPLEN (captured only CAPLEN bytes), vIPLEN (Ethernet only: with an
+# 802.1Q tag, VLAN 100) or arp (a 42-byte ARP frame, Ethernet only).
 mkpcap() {
 	perl -e '
 		my $lt = shift;
@@ -68,6 +68,7 @@ mkpcap() {
 		my $i = 0;
 		for my $spec (@ARGV) {
 			my $frame;
+			my $vlan = $spec =~ s/^v//;
 			my ($len, $cap) = split m{/}, $spec;
 			if ($spec eq "arp") {
 				$frame = pack("H12H12n", "ffffffffffff", "020000000001", 0x0806) . ("\x01" x 28);
@@ -77,7 +78,9 @@ mkpcap() {
 				$s = ($s & 0xffff) + ($s >> 16) while $s >> 16;
 				substr($ip, 10, 2) = pack("n", ~$s & 0xffff);
 				$frame = $ip . pack("nnnn", 1234, 5678, $len - 20, 0) . (chr(65 + $i) x ($len - 28));
-				$frame = pack("H12H12n", "020000000002", "020000000001", 0x0800) . $frame if $lt == 1;
+				$frame = pack("n2", 0x8100, 100) . pack("n", 0x0800) . $frame if $vlan;
+				$frame = pack("n", 0x0800) . $frame if $lt == 1 && !$vlan;
+				$frame = pack("H12H12", "020000000002", "020000000001") . $frame if $lt == 1;
 			}
 			my $orig = length $frame;
 			$frame = substr($frame, 0, $cap + ($lt == 1 ? 14 : 0)) if defined $cap;
@@ -197,6 +200,22 @@ grep -q '^pkt 1: skipped (not IPv4: ethertype 0x0806)' stderr.txt ||
 	{ echo "FAIL: ARP skip line: $(head -n 1 stderr.txt)"; fails=$((fails + 1)); }
 "$ESP" decap --quiet --sa "$SA" -i out.pcap -o back.pcap 2>/dev/null && cmp -s back.pcap eth.pcap ||
 	{ echo "FAIL: Ethernet with ARP: decap does not give the input back"; fails=$((fails + 1)); }
+
+# --- other linktypes: 802.1Q-tagged Ethernet and LINKTYPE_IPV4 (228) ---------
+mkpcap 1 v100 200 v300 >vlan.pcap
+check "802.1Q frames" 0 4 "encap 3 packets: 3 OK, 0 failed (engine sw)" -- \
+	"$ESP" encap --sa "$SA" -i vlan.pcap -o out.pcap
+ncase=$((ncase + 1))
+"$ESP" decap --quiet --sa "$SA" -i out.pcap -o back.pcap 2>/dev/null && cmp -s back.pcap vlan.pcap ||
+	{ echo "FAIL case $ncase: 802.1Q round trip"; fails=$((fails + 1)); }
+tags=$(tshark -r out.pcap -T fields -e vlan.id -e esp.spi 2>/dev/null | grep -c $'^100\t0x00001000$')
+[ "$tags" -eq 2 ] || { echo "FAIL case $ncase: 802.1Q tag not kept on ESP output ($tags)"; fails=$((fails + 1)); }
+mkpcap 228 100 1500 >v4.pcap
+check "linktype ipv4 (228)" 0 3 "encap 2 packets: 2 OK" -- "$ESP" encap --sa "$SA" -i v4.pcap -o out.pcap
+ncase=$((ncase + 1))
+"$ESP" decap --quiet --sa "$SA" -i out.pcap -o back.pcap 2>/dev/null && cmp -s back.pcap v4.pcap ||
+	{ echo "FAIL case $ncase: linktype 228 round trip"; fails=$((fails + 1)); }
+cmp -s -n 24 out.pcap v4.pcap || { echo "FAIL case $ncase: global header not kept"; fails=$((fails + 1)); }
 
 # --- espfab-pcapgen usage errors -----------------------------------------------
 check "pcapgen size below 28" 2 1 "--sizes: 20: expected a size 28..65535" -- "$GEN" -o out.pcap --sizes 64,20

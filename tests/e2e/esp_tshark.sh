@@ -16,6 +16,10 @@
 # header and verifies; and a flipped ciphertext byte makes tshark's ICV
 # check fail (the oracle can fail) and espfab-esp decap report AUTH.
 #
+# tshark 4.0 dissects UDP port 4500 as UDP-encapsulated ESP by default (no
+# -d udp.port==4500,udpencap needed); several esp_sa UAT entries may be given
+# as repeated -o options, so one tshark run checks every SA.
+#
 # Needs $BIN (absolute bin dir).  Pass = exit 0.  Keys here are test keys.
 set -euo pipefail
 

@@ -11,6 +11,9 @@
  * order to OUT.pcap with the input's linktype, byte order, timestamp
  * resolution and timestamps; Ethernet frames keep their L2 header.
  *
+ * Link-layer padding after an IPv4 packet's total length is not carried
+ * into the output.
+ *
  * Per packet, one status line (stderr, or --status FILE):
  *   pkt N: OK spi=0x00001000 seq=N len=N         transformed, written
  *   pkt N: STATUS (explanation) [spi=.. seq=..]  failed, dropped
@@ -439,6 +442,12 @@ int main(int argc, char **argv)
 			say("--status %s: %s", status_path, strerror(errno));
 			goto out_dev;
 		}
+	}
+	struct stat ist, ost;
+	if (stat(r->out_path, &ost) == 0 && fstat(fileno(in), &ist) == 0 && ist.st_dev == ost.st_dev &&
+	    ist.st_ino == ost.st_ino) {
+		rc = die_usage("-o: %s is the input file", r->out_path);
+		goto out_status;
 	}
 	r->out = fopen(r->out_path, "wb");
 	if (!r->out) {

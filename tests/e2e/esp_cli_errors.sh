@@ -128,6 +128,9 @@ check "output in a missing directory" 1 1 "nodir/out.pcap: No such file or direc
 	"$ESP" encap --sa "$SA" -i good.pcap -o nodir/out.pcap
 mkdir -p adir
 check "output is a directory" 1 1 "adir: Is a directory" -- "$ESP" encap --sa "$SA" -i good.pcap -o adir
+cp good.pcap same.pcap
+check "output is the input" 2 1 "-o: same.pcap is the input file" -- "$ESP" encap --sa "$SA" -i same.pcap -o same.pcap
+cmp -s same.pcap good.pcap || { echo "FAIL: input damaged by -o = -i"; fails=$((fails + 1)); }
 check "status file unwritable" 1 1 "--status nodir/s.txt: No such file or directory" -- \
 	"$ESP" encap --sa "$SA" -i good.pcap -o out.pcap --status nodir/s.txt
 

@@ -421,6 +421,7 @@ struct bench {
 	uint32_t spi;
 	bool slot_used[2];
 	double last_share; /* CPU share of the last pump() */
+	uint64_t most_done; /* most packets any pump() of this row completed */
 };
 
 static void make_sa(espfab_sa_t *sa, const struct xform *x, uint8_t dir, uint32_t spi, const uint8_t *ek,
@@ -513,6 +514,8 @@ static int pump(struct bench *b, struct ring *r, double secs, bool one_pass, uns
 			stop = true;
 	}
 	*packets = done;
+	if (done > b->most_done)
+		b->most_done = done;
 	*elapsed = t - t0;
 	b->last_share = *elapsed > 0 ? (cpu_s() - c0) / *elapsed : 1;
 	return 0;
@@ -577,6 +580,7 @@ static void measure(struct bench *b, struct ring *r, struct row *row)
 			goto fail;
 		ring_ops(r, 1, r->esp, ESPFAB_MAX_FRAME, lens);
 	}
+	b->most_done = 0;
 	espfab_wipe(&sa, sizeof sa);
 	espfab_wipe(ek, sizeof ek);
 	espfab_wipe(ak, sizeof ak);
@@ -605,9 +609,10 @@ static void measure(struct bench *b, struct ring *r, struct row *row)
 	}
 	if (row->attempts > ATTEMPTS)
 		row->attempts = ATTEMPTS;
-	/* Decap: each output buffer now holds the last decryption of its ring
-	 * entry, which must be the original plaintext packet. */
-	for (unsigned i = 0; row->decap && i < r->n; i++) {
+	/* Decap: every pump starts at ring entry 0, so entries below most_done
+	 * were decrypted at least once and their output buffers must now hold
+	 * the original plaintext packet. */
+	for (unsigned i = 0; row->decap && i < r->n && i < b->most_done; i++) {
 		if (memcmp(r->out + (size_t)i * ESPFAB_MAX_FRAME, r->in + (size_t)i * r->in_stride, row->size)) {
 			snprintf(row->why, sizeof row->why, "decap output %u differs from the original packet", i);
 			goto fail;

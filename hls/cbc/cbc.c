@@ -22,10 +22,6 @@
  */
 #include "cbc.h"
 
-/* Loop labels name loops for HLS directives and reports; gcc sees them as
- * unused labels. */
-#pragma GCC diagnostic ignored "-Wunused-label"
-
 #define AES_BLOCKS_MAX (ESPFAB_MAX_FRAME / AES_BLOCK)
 #define DES_BLOCKS_MAX (ESPFAB_MAX_FRAME / DES_BLOCK)
 

@@ -31,10 +31,6 @@
  */
 #include "des.h"
 
-/* Loop labels name loops for HLS directives and reports; gcc sees them as
- * unused labels. */
-#pragma GCC diagnostic ignored "-Wunused-label"
-
 /* Permuted choice 1 (FIPS 46-3): key bit numbers for C0 (first 28) and D0. */
 static const uint8_t des_pc1[56] = {
 	57, 49, 41, 33, 25, 17, 9,  1,  58, 50, 42, 34, 26, 18,

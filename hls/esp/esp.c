@@ -21,10 +21,6 @@
  */
 #include "esp.h"
 
-/* Loop labels name loops for HLS directives and reports; gcc sees them as
- * unused labels. */
-#pragma GCC diagnostic ignored "-Wunused-label"
-
 #ifndef __SYNTHESIS__
 #ifdef ESP_DEBUG
 #include <stdio.h>

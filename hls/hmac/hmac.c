@@ -33,10 +33,6 @@
 #include "../md5/md5.h"
 #include "../sha1/sha1.h"
 
-/* Loop labels name loops for HLS directives and reports; gcc sees them as
- * unused labels. */
-#pragma GCC diagnostic ignored "-Wunused-label"
-
 /* Blocks of a padded message of at most ESPFAB_MAX_FRAME bytes: data, the
  * 0x80 byte and the 8-byte length. */
 #define HASH_MAX_BLOCKS ((ESPFAB_MAX_FRAME + 9 + HMAC_BLOCK - 1) / HMAC_BLOCK)

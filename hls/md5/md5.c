@@ -15,10 +15,6 @@
  */
 #include "md5.h"
 
-/* Loop labels name loops for HLS directives and reports; gcc sees them as
- * unused labels. */
-#pragma GCC diagnostic ignored "-Wunused-label"
-
 static const uint32_t md5_t[64] = {
 	0xd76aa478u, 0xe8c7b756u, 0x242070dbu, 0xc1bdceeeu,
 	0xf57c0fafu, 0x4787c62au, 0xa8304613u, 0xfd469501u,

@@ -16,10 +16,6 @@
  */
 #include "sha1.h"
 
-/* Loop labels name loops for HLS directives and reports; gcc sees them as
- * unused labels. */
-#pragma GCC diagnostic ignored "-Wunused-label"
-
 static uint32_t rol32(uint32_t x, unsigned n)
 {
 #pragma HLS INLINE

@@ -4,6 +4,9 @@
 #   make run        the main job (installs dependencies first)
 #   make test       every test (installs dependencies first)
 #   make bench      espfab-bench on every engine, table + JSON in build/bench/
+#   make lint       verilator --lint-only -Wall over the RTL
+#   make rtl        Verilator testbenches of the RTL (iterative and pipelined)
+#   make synth      Yosys synth_xilinx resource estimates into build/synth/
 #   make deps       install Debian packages the build and tests need
 #
 # Layout of build/ (BUILD=dir moves it; helpers use their own to avoid races):
@@ -49,7 +52,7 @@ TOOLS      := $(foreach m,$(HOST_MAINS),$(BUILD)/bin/$(subst _,-,$(patsubst host
 UNIT_BINS  := $(patsubst tests/unit/%.c,$(BUILD)/test/%,$(UNIT_SRC))
 CSIM_BINS  := $(patsubst hls/%.c,$(BUILD)/csim/%,$(HLS_TB))
 
-.PHONY: all run test deps bench unit unit-asan csim e2e clean gen
+.PHONY: all run test deps bench unit unit-asan csim e2e clean gen lint rtl synth
 all: $(CONTRACT_H) $(CONTRACT_VH) $(LIB_ESPFAB) $(LIB_HOST) $(TOOLS) $(UNIT_BINS) $(CSIM_BINS)
 
 gen: $(CONTRACT_H) $(CONTRACT_VH)
@@ -109,6 +112,17 @@ csim: $(CSIM_BINS)
 unit-asan:
 	@$(MAKE) --no-print-directory BUILD=$(BUILD)/asan SAN=1 OPT=-O1 unit
 
+# RTL: lint every module (both builds), then every Verilator testbench.
+lint: gen
+	@scripts/lint-rtl.sh $(BUILD)
+
+rtl: all
+	@scripts/rtl-tests.sh $(BUILD)
+
+# Resource estimate (not part of make test: minutes per pipelined core).
+synth: gen
+	@scripts/synth.sh $(BUILD)
+
 e2e: all
 	@BIN=$(abspath $(BUILD)/bin) scripts/run-tests.sh e2e $(sort $(wildcard tests/e2e/*.sh))
 
@@ -117,7 +131,7 @@ e2e: all
 test: deps
 	@rm -rf $(RESULTS)
 	@$(MAKE) --no-print-directory all
-	@$(MAKE) --no-print-directory -k unit csim unit-asan e2e; \
+	@$(MAKE) --no-print-directory -k unit csim unit-asan e2e lint rtl; \
 	 scripts/run-tests.sh summary
 
 run: deps all

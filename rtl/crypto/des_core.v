@@ -25,9 +25,10 @@
 //   Each stage carries the C D of its pass as loaded (unrotated) and applies
 //   the pass's cumulative rotation for its round as fixed wiring, choosing
 //   between the encryption and decryption rotation with the block's
-//   direction bit.  Keys of later passes ride along until their pass.  Key
-//   registers of a stage load zero when no request is in it (and on reset),
-//   so no key material stays in the pipeline once traffic has drained.
+//   direction bit.  Keys of later passes ride along until their pass.  The
+//   key registers of a stage load zero when no request enters it (reset
+//   empties every stage, the keys follow a cycle later), so no key material
+//   stays in the pipeline once traffic has drained.
 //
 // PIPELINED = 0 (one round unit, iterates):
 //   One request at a time; in_ready_o is high when idle and in the cycle the
@@ -41,7 +42,9 @@
 //   while out_valid_o is high.
 //
 // No output back-pressure (docs/rtl-conventions.md): every result is
-// presented for exactly one cycle, in request order, with its tag.
+// presented for exactly one cycle, in request order, with its tag.  Reset
+// (synchronous) drops every request in flight; a request offered while
+// rst_ni is low is not accepted.
 `default_nettype none
 
 module des_core #(
@@ -163,12 +166,12 @@ module des_core #(
 
       // Stage registers.  Slot s holds the output of stage s; keys are not
       // needed after the last stage, directions not in the last slot.
-      reg  [STAGES-1:0]          valid_q;
+      reg  [STAGES-1:0]          empty_q;   // slot holds no request (inverted valid bit)
       reg  [STAGES-2:0]          dec_q;
       reg  [STAGES*64-1:0]       blk_q;
       reg  [STAGES*TAG_W-1:0]    tag_q;
       reg  [(STAGES-1)*KW-1:0]   key_q;
-      wire [STAGES-1:0]          valid_d;
+      wire [STAGES-1:0]          empty_d;
       wire [STAGES-2:0]          dec_d;
       wire [STAGES*64-1:0]       blk_d;
       wire [STAGES*TAG_W-1:0]    tag_d;
@@ -176,7 +179,7 @@ module des_core #(
 
       // Stage inputs: element 0 is the request ports, element s the output
       // of slot s-1.
-      wire [STAGES-1:0]          valid_in = {valid_q[STAGES-2:0], in_valid_i};
+      wire [STAGES-1:0]          empty_in = {empty_q[STAGES-2:0], !in_valid_i};
       wire [STAGES-1:0]          dec_in   = {dec_q, in_decrypt_i};
       wire [STAGES*64-1:0]       blk_in   = {blk_q[(STAGES-1)*64-1:0], blk_ip};
       wire [STAGES*TAG_W-1:0]    tag_in   = {tag_q[(STAGES-1)*TAG_W-1:0], in_tag_i};
@@ -207,7 +210,7 @@ module des_core #(
         // pre-output block R16 L16 is the next pass's input (FP and IP
         // between passes cancel) or, after the last pass, FP's input.
         assign blk_d[s*64 +: 64]       = (RND == 15) ? {r_o, l_o} : {l_o, r_o};
-        assign valid_d[s]              = valid_in[s];
+        assign empty_d[s]              = empty_in[s];
         assign tag_d[s*TAG_W +: TAG_W] = tag_in[s*TAG_W +: TAG_W];
 
         if (s < STAGES - 1) begin : g_carry
@@ -215,7 +218,11 @@ module des_core #(
           wire [KW-1:0] key_next = (RND == 15) ? {key_in[s*KW +: 112], 56'd0}
                                                : key_in[s*KW +: KW];
           assign dec_d[s]            = dec_in[s];
-          assign key_d[s*KW +: KW]   = valid_in[s] ? key_next : {KW{1'b0}};
+          // Explicit clear: a slot no request enters loads zero.  Reset
+          // empties the slots, so the key slots follow on the next cycle.
+          // (The empty flag is stored active high so that it drives the
+          // flip-flops' synchronous reset pins directly.)
+          assign key_d[s*KW +: KW]   = empty_in[s] ? {KW{1'b0}} : key_next;
         end else begin : g_last
           // The last stage only uses its own pass key.
           wire unused_key_tail = ^key_in[s*KW +: 112];
@@ -224,22 +231,21 @@ module des_core #(
 
       always @(posedge clk_i) begin
         if (!rst_ni) begin
-          valid_q <= {STAGES{1'b0}};
-          key_q   <= {(STAGES-1)*KW{1'b0}};
+          empty_q <= {STAGES{1'b1}};
         end else begin
-          valid_q <= valid_d;
-          key_q   <= key_d;
+          empty_q <= empty_d;
         end
       end
 
       always @(posedge clk_i) begin
+        key_q <= key_d;
         dec_q <= dec_d;
         blk_q <= blk_d;
         tag_q <= tag_d;
       end
 
       assign in_ready_o  = 1'b1;
-      assign out_valid_o = valid_q[STAGES-1];
+      assign out_valid_o = !empty_q[STAGES-1];
       assign out_block_o = fp(blk_q[(STAGES-1)*64 +: 64]);
       assign out_tag_o   = tag_q[(STAGES-1)*TAG_W +: TAG_W];
 

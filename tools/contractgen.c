@@ -6,6 +6,11 @@
  *   contractgen --c OUT.h CONTRACT
  *   contractgen --verilog OUT.vh CONTRACT
  *
+ * A register may be an array of consecutive 32-bit words (a window):
+ * "reg NAME[COUNT] OFFSET ACCESS" emits NAME_BASE and NAME_COUNT (and, in C,
+ * NAME(i), the offset of word i).  COUNT is a number, a const, a record
+ * (its length in 32-bit words) or a product A*B of those.
+ *
  * Errors: any syntax or layout problem prints "FILE:LINE: message" and exits 1
  * without writing the output file.
  */
@@ -29,9 +34,9 @@ struct item {            /* one enum value, record field or register */
 	char desc[DESC_LEN];
 	long value;          /* enum value, register offset */
 	unsigned size;       /* record field: element bytes */
-	unsigned count;      /* record field: elements (0 = scalar) */
+	unsigned count;      /* record field, register: elements (0 = scalar) */
 	unsigned offset;     /* record field: byte offset */
-	char access[4];      /* register access */
+	char access[4];      /* register access: ro, rw, wo, rc or w1c */
 };
 
 struct block {
@@ -129,6 +134,24 @@ static long const_value(const char *s)
 	return 0;
 }
 
+/* A register array's length: number, const, record (in 32-bit words), or A*B. */
+static long count_value(char *s)
+{
+	char *star = strchr(s, '*');
+	if (star) {
+		*star = 0;
+		long a = count_value(s), b = count_value(star + 1);
+		if (a > 65536 || b > 65536)
+			die("array count out of range");
+		return a * b;
+	}
+	if (!isdigit((unsigned char)s[0]))
+		for (unsigned i = 0; i < nblocks; i++)
+			if (blocks[i].kind == K_RECORD && !strcmp(blocks[i].name, s))
+				return blocks[i].size / 4;
+	return const_value(s);
+}
+
 static struct item *add_item(struct block *b)
 {
 	b->items = realloc(b->items, (b->n + 1) * sizeof *b->items);
@@ -206,18 +229,35 @@ static void parse(FILE *f)
 				cur->size += it->size * (it->count ? it->count : 1);
 			} else {
 				if (n != 5 || strcmp(w[0], "reg"))
-					die("register: reg NAME OFFSET ro|rw|wo|rc \"description\"");
+					die("register: reg NAME[COUNT] OFFSET ro|rw|wo|rc|w1c \"description\"");
+				char *br = strchr(w[1], '[');
+				if (br) {
+					char *close = strchr(br, ']');
+					if (!close || close[1])
+						die("bad register array '%s'", w[1]);
+					*close = 0;
+					*br = 0;
+					long c = count_value(br + 1);
+					if (c <= 0 || c > 65536)
+						die("register array count %ld out of range", c);
+					it->count = (unsigned)c;
+				}
 				copy_name(it->name, w[1]);
 				it->value = number(w[2]);
 				if (it->value % 4)
 					die("register %s offset 0x%lx not 4-byte aligned", it->name, it->value);
-				if (strcmp(w[3], "ro") && strcmp(w[3], "rw") && strcmp(w[3], "wo") && strcmp(w[3], "rc"))
-					die("register access '%s' (ro, rw, wo, rc)", w[3]);
+				if (strcmp(w[3], "ro") && strcmp(w[3], "rw") && strcmp(w[3], "wo") && strcmp(w[3], "rc") &&
+				    strcmp(w[3], "w1c"))
+					die("register access '%s' (ro, rw, wo, rc, w1c)", w[3]);
 				strcpy(it->access, w[3]);
 				copy_desc(it->desc, w[4]);
-				for (unsigned i = 0; i + 1 < cur->n; i++)
-					if (cur->items[i].value == it->value)
-						die("offset 0x%lx used twice in %s", it->value, cur->name);
+				long end = it->value + 4L * (it->count ? it->count : 1);
+				for (unsigned i = 0; i + 1 < cur->n; i++) {
+					struct item *o = &cur->items[i];
+					long oend = o->value + 4L * (o->count ? o->count : 1);
+					if (it->value < oend && o->value < end)
+						die("register %s overlaps %s in %s", it->name, o->name, cur->name);
+				}
 			}
 			check_unique(cur, it->name);
 			continue;
@@ -327,9 +367,17 @@ static void emit_c(FILE *o)
 		case K_REGMAP:
 			fprintf(o, "\n/* %s */\n", b->desc);
 			for (unsigned j = 0; j < b->n; j++) {
-				upper(V, b->items[j].name);
-				fprintf(o, "#define ESPFAB_%s_%s 0x%04lx /* %s: %s */\n", U, V, b->items[j].value,
-					b->items[j].access, b->items[j].desc);
+				struct item *it = &b->items[j];
+				upper(V, it->name);
+				if (!it->count) {
+					fprintf(o, "#define ESPFAB_%s_%s 0x%04lx /* %s: %s */\n", U, V, it->value,
+						it->access, it->desc);
+					continue;
+				}
+				fprintf(o, "#define ESPFAB_%s_%s_BASE 0x%04lx /* %s, %u words: %s */\n", U, V, it->value,
+					it->access, it->count, it->desc);
+				fprintf(o, "#define ESPFAB_%s_%s_COUNT %u\n", U, V, it->count);
+				fprintf(o, "#define ESPFAB_%s_%s(i) (ESPFAB_%s_%s_BASE + 4 * (i))\n", U, V, U, V);
 			}
 			break;
 		}
@@ -371,9 +419,16 @@ static void emit_verilog(FILE *o)
 		case K_REGMAP:
 			fprintf(o, "\n// %s\n", b->desc);
 			for (unsigned j = 0; j < b->n; j++) {
-				upper(V, b->items[j].name);
-				fprintf(o, "localparam integer ESPFAB_%s_%s = 'h%04lx; // %s: %s\n", U, V, b->items[j].value,
-					b->items[j].access, b->items[j].desc);
+				struct item *it = &b->items[j];
+				upper(V, it->name);
+				if (!it->count) {
+					fprintf(o, "localparam integer ESPFAB_%s_%s = 'h%04lx; // %s: %s\n", U, V, it->value,
+						it->access, it->desc);
+					continue;
+				}
+				fprintf(o, "localparam integer ESPFAB_%s_%s_BASE = 'h%04lx; // %s, %u words: %s\n", U, V,
+					it->value, it->access, it->count, it->desc);
+				fprintf(o, "localparam integer ESPFAB_%s_%s_COUNT = %u;\n", U, V, it->count);
 			}
 			break;
 		}

@@ -10,13 +10,12 @@
 // sha1_state_t h[0..4]).
 //
 // Structure: NST = 80 / RPS stages, each running RPS steps on its own round
-// unit (function sha1_step), one step per cycle.  A stage holds a block's working
-// variables a..e, its message schedule window W[t..t+15] (W[t] in the top
-// word; every step shifts the window by one word and appends
-// W[t+16] = ROTL1(W[t+13] ^ W[t+8] ^ W[t+2] ^ W[t])), the chaining value the
-// block started from, its tag and a valid bit.  All stages hand over to the
-// next together, every RPS cycles; stage 0 takes the request.  An output
-// register adds the chaining value.
+// unit, one step per cycle (sha1_stages, which holds groups of GS stages
+// so that each module synthesis sees stays small).  A stage holds a block's
+// working variables a..e, its 16-word message schedule window, the chaining
+// value the block started from, its tag and a valid bit.  All stages hand
+// over to the next together, every RPS cycles; stage 0 takes the request.
+// An output register adds the chaining value.
 //
 //   PIPELINED=1, ROUNDS_PER_STAGE=1: 80 stages; in_ready_o is always 1 and a
 //     block can enter every cycle.
@@ -57,13 +56,28 @@ module sha1_core #(
   output wire [TAG_W-1:0] out_tag_o
 );
 
+  // Largest divisor of n that is at most limit.
+  function integer group_size;
+    input integer n;
+    input integer limit;
+    integer d;
+    begin
+      group_size = 1;
+      for (d = 2; d <= limit; d = d + 1) begin
+        if (n % d == 0) begin
+          group_size = d;
+        end
+      end
+    end
+  endfunction
+
   localparam RPS = (PIPELINED != 0) ? ROUNDS_PER_STAGE : 80;  // steps per stage
   localparam NST = 80 / RPS;                                  // number of stages
   localparam PH_W = (RPS > 1) ? $clog2(RPS) : 1;              // step-in-stage counter width
   localparam integer PH_LAST = RPS - 1;                       // last value of that counter
-  // Stages with a window register of their own.  With one step per stage the
-  // last stage only needs W[79] from its predecessor's window.
-  localparam NW = (RPS > 1) ? NST : NST - 1;
+  // Stages per sha1_stages group: about eight steps' worth, dividing NST.
+  localparam GS = group_size(NST, (RPS >= 8) ? 1 : 8 / RPS);
+  localparam NG = NST / GS;                                   // number of groups
 
   generate
     if (RPS < 1 || RPS > 80 || (80 % RPS) != 0) begin : g_bad_param
@@ -72,77 +86,16 @@ module sha1_core #(
     end
   endgenerate
 
-  function [31:0] rotl1;
-    input [31:0] x;
-    begin
-      rotl1 = {x[30:0], x[31]};
-    end
-  endfunction
-
-  // One SHA-1 step (FIPS 180-4 6.1.2 step 3).  st: a in [159:128] .. e in
-  // [31:0].  A function rather than a submodule so that synthesis, which
-  // keeps the hierarchy, folds the f_t/K_t choice of a stage whose step
-  // number is a constant.
-  function [159:0] sha1_step;
-    input [6:0]   t;   // step number, 0..79
-    input [159:0] st;  // a, b, c, d, e before the step
-    input [31:0]  w;   // W_t
-    reg   [31:0]  a, b, c, d, e, f, k, tmp;
-    begin
-      a = st[159:128];
-      b = st[127:96];
-      c = st[95:64];
-      d = st[63:32];
-      e = st[31:0];
-      if (t < 7'd20) begin
-        f = (b & c) | (~b & d);            // Ch
-        k = 32'h5a827999;
-      end else if (t < 7'd40) begin
-        f = b ^ c ^ d;                     // Parity
-        k = 32'h6ed9eba1;
-      end else if (t < 7'd60) begin
-        f = (b & c) | (b & d) | (c & d);   // Maj
-        k = 32'h8f1bbcdc;
-      end else begin
-        f = b ^ c ^ d;                     // Parity
-        k = 32'hca62c1d6;
-      end
-      tmp = {a[26:0], a[31:27]} + f + e + k + w;
-      // a <- T, b <- a, c <- ROTL30(b), d <- c, e <- d
-      sha1_step = {tmp, a, b[1:0], b[31:2], c, d};
-    end
-  endfunction
-
   // ---------------------------------------------------------------------
-  // Step-in-stage counter: all stages run step BASE + ph, BASE = s * RPS.
-  // Stages hand over (and stage 0 takes a request) in the cycles with
-  // ph == 0.  The counter rests at 0 while the core is empty.
+  // Step-in-stage counter: stage s runs step s * RPS + ph.  Stages hand
+  // over (and stage 0 takes a request) in the cycles with ph == 0.  The
+  // counter rests at 0 while the core is empty.
   wire [PH_W-1:0] ph;
   wire            ph_zero = (ph == {PH_W{1'b0}});
   wire            accept = in_valid_i & ph_zero;
+  wire [NST-1:0]  v;        // valid bits of all stages
 
   assign in_ready_o = ph_zero;
-
-  // Per-stage registers, stage s in slice s.
-  reg  [NST-1:0]       v_q;
-  wire [NST-1:0]       v_d;
-  reg  [NST*160-1:0]   st_q;   // a..e
-  wire [NST*160-1:0]   st_d;
-  // W[t..t+15], W[t] in the top word.  Words past W[79] are never read;
-  // synthesis removes their registers.
-  reg  [NW*512-1:0]    w_q;
-  wire [NW*512-1:0]    w_d;
-  reg  [NST*160-1:0]   h_q;    // chaining value the block started from
-  wire [NST*160-1:0]   h_d;
-  reg  [NST*TAG_W-1:0] tag_q;
-  wire [NST*TAG_W-1:0] tag_d;
-
-  reg                  out_v_q;
-  wire                 out_v_d;
-  reg  [159:0]         out_st_q;
-  wire [159:0]         out_st_d;
-  reg  [TAG_W-1:0]     out_tag_q;
-  wire [TAG_W-1:0]     out_tag_d;
 
   generate
     if (RPS == 1) begin : g_no_phase
@@ -156,7 +109,7 @@ module sha1_core #(
       always @* begin
         busy = accept;
         for (int_i = 0; int_i < NST - 1; int_i = int_i + 1) begin
-          busy = busy | v_q[int_i];
+          busy = busy | v[int_i];
         end
         ph_d = ph_q;
         if (ph_q == PH_LAST[PH_W-1:0]) begin
@@ -179,91 +132,76 @@ module sha1_core #(
   endgenerate
 
   // ---------------------------------------------------------------------
-  // Stages.
-  genvar s;
+  // Stage groups.  Link g is the input of group g (link 0: the request)
+  // and the output of group g - 1.
+  wire [NG:0]           link_v;
+  wire [(NG+1)*160-1:0] link_st;
+  wire [(NG+1)*512-1:0] link_w;
+  wire [(NG+1)*160-1:0] link_h;
+  wire [(NG+1)*TAG_W-1:0] link_tag;
+
+  assign link_v[0]            = accept;
+  assign link_st[0 +: 160]    = in_state_i;
+  assign link_w[0 +: 512]     = in_block_i;   // W[0..15], W[0] in the top word
+  assign link_h[0 +: 160]     = in_state_i;
+  assign link_tag[0 +: TAG_W] = in_tag_i;
+
+  genvar g;
   generate
-    for (s = 0; s < NST; s = s + 1) begin : g_stage
-      localparam integer BASE_I = s * RPS;      // first step of this stage
-      localparam [6:0]   BASE   = BASE_I[6:0];
-
-      wire             v_prev;
-      wire [159:0]     st_prev;
-      wire [159:0]     h_prev;
-      wire [TAG_W-1:0] tag_prev;
-
-      if (s == 0) begin : g_first
-        assign v_prev   = accept;
-        assign st_prev  = in_state_i;
-        assign h_prev   = in_state_i;
-        assign tag_prev = in_tag_i;
-      end else begin : g_next
-        assign v_prev   = v_q[s-1];
-        assign st_prev  = st_q[(s-1)*160 +: 160];
-        assign h_prev   = h_q[(s-1)*160 +: 160];
-        assign tag_prev = tag_q[(s-1)*TAG_W +: TAG_W];
-      end
-
-      // Operands of this cycle's step: the predecessor's block at a
-      // hand-over, else the block this stage is working on.
-      wire [31:0] w_t;  // W[BASE + ph]
-      if (s < NW) begin : g_win
-        wire [511:0] w_prev;
-        wire [511:0] w_src;
-        if (s == 0) begin : g_first
-          assign w_prev = in_block_i;
-        end else begin : g_next
-          assign w_prev = w_q[(s-1)*512 +: 512];
-        end
-        assign w_src = ph_zero ? w_prev : w_q[s*512 +: 512];
-        assign w_t   = w_src[511:480];
-        assign w_d[s*512 +: 512] =
-          {w_src[479:0],
-           rotl1(w_src[95:64] ^ w_src[255:224] ^ w_src[447:416] ^ w_src[511:480])};
-      end else begin : g_last
-        // One step per stage, last stage: only W[79] is needed.
-        assign w_t = w_q[(s-1)*512 + 480 +: 32];
-      end
-
-      wire [159:0] st_src = ph_zero ? st_prev : st_q[s*160 +: 160];
-      wire [6:0]   idx = BASE + {{(7-PH_W){1'b0}}, ph};
-
-      assign st_d[s*160 +: 160] = sha1_step(idx, st_src, w_t);
-
-      assign h_d[s*160 +: 160]       = ph_zero ? h_prev   : h_q[s*160 +: 160];
-      assign tag_d[s*TAG_W +: TAG_W] = ph_zero ? tag_prev : tag_q[s*TAG_W +: TAG_W];
-
-      assign v_d[s] = ph_zero ? v_prev : v_q[s];
+    for (g = 0; g < NG; g = g + 1) begin : g_group
+      sha1_stages #(
+        .FIRST (g * GS),
+        .COUNT (GS),
+        .RPS   (RPS),
+        .PH_W  (PH_W),
+        .TAG_W (TAG_W)
+      ) u_stages (
+        .clk_i  (clk_i),
+        .rst_ni (rst_ni),
+        .ph_i   (ph),
+        .v_i    (link_v[g]),
+        .st_i   (link_st[g*160 +: 160]),
+        .w_i    (link_w[g*512 +: 512]),
+        .h_i    (link_h[g*160 +: 160]),
+        .tag_i  (link_tag[g*TAG_W +: TAG_W]),
+        .v_o    (v[g*GS +: GS]),
+        .st_o   (link_st[(g+1)*160 +: 160]),
+        .w_o    (link_w[(g+1)*512 +: 512]),
+        .h_o    (link_h[(g+1)*160 +: 160]),
+        .tag_o  (link_tag[(g+1)*TAG_W +: TAG_W])
+      );
+      assign link_v[g+1] = v[g*GS + GS - 1];
     end
   endgenerate
 
   // ---------------------------------------------------------------------
   // Output: final addition once the last stage has run all its steps.
-  wire [159:0] st_last = st_q[(NST-1)*160 +: 160];
-  wire [159:0] h_last  = h_q[(NST-1)*160 +: 160];
+  wire [159:0] st_last = link_st[NG*160 +: 160];
+  wire [159:0] h_last  = link_h[NG*160 +: 160];
 
-  assign out_v_d   = ph_zero & v_q[NST-1];
-  assign out_st_d  = {st_last[159:128] + h_last[159:128],
-                      st_last[127:96]  + h_last[127:96],
-                      st_last[95:64]   + h_last[95:64],
-                      st_last[63:32]   + h_last[63:32],
-                      st_last[31:0]    + h_last[31:0]};
-  assign out_tag_d = tag_q[(NST-1)*TAG_W +: TAG_W];
+  // The last stage's window is all zeros (no step reads it).
+  wire unused_w_last = |link_w[NG*512 +: 512];
+
+  reg              out_v_q;
+  reg  [159:0]     out_st_q;
+  reg  [TAG_W-1:0] out_tag_q;
+  wire             out_v_d   = ph_zero & link_v[NG];
+  wire [159:0]     out_st_d  = {st_last[159:128] + h_last[159:128],
+                                st_last[127:96]  + h_last[127:96],
+                                st_last[95:64]   + h_last[95:64],
+                                st_last[63:32]   + h_last[63:32],
+                                st_last[31:0]    + h_last[31:0]};
+  wire [TAG_W-1:0] out_tag_d = link_tag[NG*TAG_W +: TAG_W];
 
   always @(posedge clk_i) begin
     if (!rst_ni) begin
-      v_q     <= {NST{1'b0}};
       out_v_q <= 1'b0;
     end else begin
-      v_q     <= v_d;
       out_v_q <= out_v_d;
     end
   end
 
   always @(posedge clk_i) begin
-    st_q      <= st_d;
-    w_q       <= w_d;
-    h_q       <= h_d;
-    tag_q     <= tag_d;
     out_st_q  <= out_st_d;
     out_tag_q <= out_tag_d;
   end

@@ -32,6 +32,10 @@
 // 11, 13, 15 cycles for AES-128/192/256), and in_ready_o is high again in
 // that same cycle, so back-to-back requests are served every Nr+1 cycles.
 //
+// Inputs pass through one level of logic (the initial AddRoundKey XOR and
+// the key-size multiplexers, no S-box) before the first register; outputs
+// come straight from registers.
+//
 // There is no output back-pressure: out_valid_o is a one-cycle pulse and
 // the outputs are valid only while it is high.  rst_ni (synchronous, active
 // low) drops every request in flight and clears the key registers.
@@ -63,17 +67,20 @@ module aes_core #(
     end
   endfunction
 
-  // The key window as aes_key_step expects it: words beyond Nk zeroed.
-  function [255:0] key_mask;
+  // The key window of round 0 as aes_key_step expects it: the decryption
+  // key left-aligned as it comes, the cipher key right-aligned (words left
+  // of it are don't-care; here the key's own first words).
+  function [255:0] key_load;
     input [255:0] key;
     input [1:0]   keylen;
+    input         decrypt;
     begin
-      if (keylen[1])
-        key_mask = key;
+      if (decrypt || keylen[1])
+        key_load = key;
       else if (keylen[0])
-        key_mask = {key[255:64], 64'h0};
+        key_load = {key[255:192], key[255:64]};
       else
-        key_mask = {key[255:128], 128'h0};
+        key_load = {key[255:128], key[255:128]};
     end
   endfunction
 
@@ -96,7 +103,7 @@ module aes_core #(
   endfunction
 
   wire [127:0] in_state = in_block_i ^ first_rk(in_key_i, in_keylen_i, in_decrypt_i);
-  wire [255:0] in_key   = key_mask(in_key_i, in_keylen_i);
+  wire [255:0] in_key   = key_load(in_key_i, in_keylen_i, in_decrypt_i);
 
   generate
     if (PIPELINED != 0) begin : g_pipe
@@ -230,9 +237,9 @@ module aes_core #(
       assign out_key_o   = key_bus[256*(NS-1) +: 256];
       assign out_tag_o   = tag_bus[TAG_W*(NS-1) +: TAG_W];
       // dec_bus and keylen_bus of the last stage have no reader.
-      /* verilator lint_off UNUSED */
+      /* verilator lint_off UNUSEDSIGNAL */
       wire unused_last = dec_bus[NS-1] ^ (^keylen_bus[2*NS-1 -: 2]);
-      /* verilator lint_on UNUSED */
+      /* verilator lint_on UNUSEDSIGNAL */
     end else begin : g_iter
       // One round per cycle; ctr_q is the number k of the round being run
       // (1 .. Nr).

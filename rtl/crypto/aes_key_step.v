@@ -3,44 +3,44 @@
 // section 5.2), forward for encryption or backward for decryption, and the
 // round key of the round that uses the new window.  Combinational.
 //
-// The key window is Nk 32-bit words w[i] of the expanded schedule (Nk = 4,
-// 6, 8 for AES-128/192/256), left-aligned in 256 bits: W0 in [255:224],
-// ..., W7 in [31:0]; words beyond Nk are ignored on input and zero on
-// output.  The recurrence
+// The key window is Nk consecutive 32-bit words w[i] of the expanded
+// schedule (Nk = 4, 6, 8 for AES-128/192/256) in a 256-bit register of
+// eight words W0 ([255:224]) .. W7 ([31:0]).  The recurrence
 //
-//   w[j] = w[j-Nk] ^ t_j(w[j-1]),   t_j(x) = SubWord(RotWord(x)) ^ Rcon[j/Nk]  if j % Nk == 0
-//                                            SubWord(x)                      if Nk == 8, j % 8 == 4
-//                                            x                               otherwise
+//   w[j] = w[j-Nk] ^ t_j(w[j-1])   with   t_j(x) = SubWord(RotWord(x)) ^ Rcon[j/Nk]   j % Nk == 0
+//                                                  SubWord(x)                       Nk = 8, j % 8 == 4
+//                                                  x                                otherwise
 //
-// is run forward (new words after the window) or solved for w[j-Nk]
-// (new words before it).  Each step moves the window by four words (one
-// round key) and needs exactly one SubWord, so there is one four-S-box
-// word unit whose input is selected by key size, direction and round.
+// is run forward for encryption (four new words after the window) and
+// solved for w[j-Nk] for decryption (four new words before it).  Four
+// consecutive words contain at most one j with a non-identity t_j, so one
+// four-S-box SubWord unit serves every step; its input is selected by key
+// size, direction and round.
 //
-// Round k of Nr (k = 1 .. Nr) uses round key r = k (encryption) or
-// q = Nr - k (decryption).  The step into round k starts from the window
-// of the round before:
-//   encryption: key_i = w[4(k-1) .. 4(k-1)+Nk-1] (round key k-1 is its
-//               first four words), key_o = w[4k .. 4k+Nk-1];
-//   decryption: key_i = w[4(q+1)+4-Nk .. 4(q+1)+3] (round key q+1 is its
-//               last four words), key_o = w[4q+4-Nk .. 4q+3].
-// So in both directions key_i is the cipher key or decryption key itself
-// for k = 1.
+// Alignment: encryption windows are right-aligned (newest word in W7),
+// decryption windows left-aligned (oldest word in W0), so that a step
+// always shifts by four words whatever the key size: forward
+// {W4..W7, n0..n3}, backward {p0..p3, W0..W3}.  The words outside the
+// window are don't-care.  The operands that do depend on the key size are
+// four consecutive window words X0..X3 starting at word a = 8-Nk
+// (encryption: w[j-Nk] of the new words) or a = Nk-4 (decryption: w[j] of
+// the solved words); the round key is the same slice of the new window.
 //
-// The step into the final round (k = Nr) moves the window by 8-Nk words
-// instead of four (AES-128: four, AES-192: two, AES-256: none), so that the
-// final round's window is the decryption key w[4Nr+4-Nk .. 4Nr+3] after
-// encryption and the cipher key w[0 .. Nk-1] after decryption.  rk_o, the
-// round key of round k, is then the last four words of key_o (encryption,
-// round key Nr) or the first four (decryption, round key 0); in the other
-// rounds it is the first four words (encryption) or the last four
-// (decryption).
+// Round k of Nr (k = 1 .. Nr) uses round key k (encryption) or Nr-k
+// (decryption).  key_i is the window of round k-1 (for k = 1: the cipher
+// key right-aligned, or the decryption key as it is), key_o that of round
+// k.  The step into the final round (k = Nr) moves the window by 8-Nk words
+// instead (AES-128: four, AES-192: two, AES-256: none) and leaves it
+// left-aligned and zero padded: after encryption it is the decryption key
+// w[4Nr+4-Nk .. 4Nr+3], after decryption the cipher key w[0 .. Nk-1].  The
+// final round key is its last four words (encryption, round key Nr) or its
+// first four (decryption, round key 0).
 //
 // keylen_i = 3 is treated as AES-256.
 module aes_key_step #(
   parameter ROUND = 0  // 0: round_i gives k; 1..13: fixed round k (< Nr); 14: fixed final round (k = Nr)
 ) (
-  input  wire [255:0] key_i,      // key window of round k-1 (see above)
+  input  wire [255:0] key_i,      // key window of round k-1 (see above for the alignment)
   input  wire [1:0]   keylen_i,   // 0: AES-128, 1: AES-192, 2 (or 3): AES-256
   input  wire         decrypt_i,  // 0: step forward, 1: step backward
   input  wire [3:0]   round_i,    // k, 1 .. Nr (used only when ROUND = 0)
@@ -157,24 +157,23 @@ module aes_key_step #(
   wire [31:0] w6 = key_i[63:32];
   wire [31:0] w7 = key_i[31:0];
 
-  // Newest word of the window (w[j-1] of the first forward word).
-  wire [31:0] w_last = nk8 ? w7 : (nk6 ? w5 : w3);
+  // Offset a of the operand words: 0, 2 or 4.
+  wire a0 = decrypt_i ? ~keylen_i[1] & ~keylen_i[0] : keylen_i[1];
+  wire a4 = decrypt_i ? keylen_i[1] : ~keylen_i[1] & ~keylen_i[0];
 
-  // Input of the SubWord unit: w[j-1] of the non-linear word j.
-  reg [31:0] sub_in;
-  always @* begin
-    if (!decrypt_i) begin
-      // forward: first new word needs the newest window word; the third
-      // (AES-192) needs the second new word w0 ^ w1 ^ w5.
-      sub_in = nl_pos2 ? (w0 ^ w1 ^ w5) : w_last;
-    end else if (nk8) begin
-      sub_in = w3;                          // j = 4q: w[4q-1]
-    end else if (nk6) begin
-      sub_in = nl_pos2 ? w3 : w1;           // j = 4q+2: w[4q+1]; j = 4q: w[4q-1]
-    end else begin
-      sub_in = w3 ^ w2;                     // j = 4q: w[4q-1] = w[4q+3] ^ w[4q+2]
-    end
-  end
+  // X0..X3 = W[a] .. W[a+3].
+  wire [31:0] x0 = a0 ? w0 : (a4 ? w4 : w2);
+  wire [31:0] x1 = a0 ? w1 : (a4 ? w5 : w3);
+  wire [31:0] x2 = a0 ? w2 : (a4 ? w6 : w4);
+  wire [31:0] x3 = a0 ? w3 : (a4 ? w7 : w5);
+
+  // w[j-1] of the first new word: forward the newest window word W7;
+  // backward W[a-1] (AES-128: w[4q-1] = w[4q+3] ^ w[4q+2], solved first).
+  wire [31:0] prev0 = ~decrypt_i ? w7 : (nk8 ? w3 : (nk6 ? w1 : x3 ^ x2));
+
+  // SubWord input: w[j-1] of the non-linear word j.  Third word (AES-192):
+  // forward n1 = X1 ^ X0 ^ W7, backward X1.
+  wire [31:0] sub_in = ~nl_pos2 ? prev0 : (decrypt_i ? x1 : x1 ^ x0 ^ w7);
 
   wire [31:0] sub_out;
   genvar i;
@@ -189,62 +188,41 @@ module aes_key_step #(
 
   // t_j(w[j-1]) of the non-linear word.
   wire [31:0] t_nl = nl_rot ? ({sub_out[23:0], sub_out[31:24]} ^ {rcon, 24'h0}) : sub_out;
+  wire        nl0  = nl_en & ~nl_pos2;
+  wire        nl2  = nl_en & nl_pos2;
 
-  // Forward: n0..n3 = w[4r+Nk .. 4r+Nk+3].
-  wire        fw_t0 = nl_en & ~nl_pos2;
-  wire        fw_t2 = nl_en & nl_pos2;
-  wire [31:0] n0 = w0 ^ (fw_t0 ? t_nl : w_last);
-  wire [31:0] n1 = w1 ^ n0;
-  wire [31:0] n2 = w2 ^ (fw_t2 ? t_nl : n1);
-  wire [31:0] n3 = w3 ^ n2;
+  // Forward: n0..n3 = w[j], j = 4r+Nk .. 4r+Nk+3.
+  wire [31:0] n0 = x0 ^ (nl0 ? t_nl : w7);
+  wire [31:0] n1 = x1 ^ n0;
+  wire [31:0] n2 = x2 ^ (nl2 ? t_nl : n1);
+  wire [31:0] n3 = x3 ^ n2;
 
-  // Backward: p0..p3 = w[4q-Nk .. 4q-Nk+3], p_m = w[4q+m] ^ t(w[4q+m-1]).
-  reg [31:0] p0, p1, p2, p3;
-  always @* begin
-    if (nk8) begin
-      p0 = w4 ^ t_nl;
-      p1 = w5 ^ w4;
-      p2 = w6 ^ w5;
-      p3 = w7 ^ w6;
-    end else if (nk6) begin
-      p0 = w2 ^ ((nl_en & ~nl_pos2) ? t_nl : w1);
-      p1 = w3 ^ w2;
-      p2 = w4 ^ ((nl_en & nl_pos2) ? t_nl : w3);
-      p3 = w5 ^ w4;
-    end else begin
-      p0 = w0 ^ t_nl;
-      p1 = w1 ^ w0;
-      p2 = w2 ^ w1;
-      p3 = w3 ^ w2;
-    end
-  end
+  // Backward: p0..p3 = w[j-Nk], j = 4q .. 4q+3.
+  wire [31:0] p0 = x0 ^ (nl0 ? t_nl : prev0);
+  wire [31:0] p1 = x1 ^ x0;
+  wire [31:0] p2 = x2 ^ (nl2 ? t_nl : x1);
+  wire [31:0] p3 = x3 ^ x2;
 
   always @* begin
     key_o = 256'h0;
-    if (!decrypt_i) begin
-      if (nk8)
-        key_o = last ? key_i : {w4, w5, w6, w7, n0, n1, n2, n3};
-      else if (nk6)
-        key_o = last ? {w2, w3, w4, w5, n0, n1, 64'h0} : {w4, w5, n0, n1, n2, n3, 64'h0};
-      else
-        key_o = {n0, n1, n2, n3, 128'h0};
+    rk_o  = 128'h0;
+    if (!last) begin
+      key_o = decrypt_i ? {p0, p1, p2, p3, w0, w1, w2, w3} : {w4, w5, w6, w7, n0, n1, n2, n3};
+      // the same slice as the operands: W[a .. a+3] of the new window
+      rk_o  = a0 ? key_o[255:128] : (a4 ? key_o[127:0] : key_o[191:64]);
     end else begin
+      // left-aligned, zero padded; round key Nr last, round key 0 first
       if (nk8)
-        key_o = last ? key_i : {p0, p1, p2, p3, w0, w1, w2, w3};
+        key_o = key_i;
       else if (nk6)
-        key_o = last ? {p2, p3, w0, w1, w2, w3, 64'h0} : {p0, p1, p2, p3, w0, w1, 64'h0};
+        key_o = decrypt_i ? {p2, p3, w0, w1, w2, w3, 64'h0} : {w4, w5, w6, w7, n0, n1, 64'h0};
       else
-        key_o = {p0, p1, p2, p3, 128'h0};
+        key_o = decrypt_i ? {p0, p1, p2, p3, 128'h0} : {n0, n1, n2, n3, 128'h0};
+      if (decrypt_i)
+        rk_o = key_o[255:128];
+      else
+        rk_o = nk8 ? key_o[127:0] : (nk6 ? key_o[191:64] : key_o[255:128]);
     end
-  end
-
-  // Round key: first four words of the window (encryption) or last four
-  // (decryption); the other way round in the final round.
-  always @* begin
-    if (decrypt_i ^ last)
-      rk_o = nk8 ? key_o[127:0] : (nk6 ? key_o[191:64] : key_o[255:128]);
-    else
-      rk_o = key_o[255:128];
   end
 
 endmodule

@@ -19,7 +19,12 @@
 // Both S-box tables look at the unshifted state (SubBytes works bytewise,
 // so it commutes with ShiftRows); the direction only picks which table's
 // output is routed through which byte permutation, keeping the multiplexer
-// behind the tables.
+// behind the tables.  One MixColumns serves both directions:
+// InvMixColumns(a) = MixColumns(pre(a)) with pre the multiplication of each
+// column by {04}x^2 + {05} (the InvMixColumns polynomial {0b}x^3 + {0d}x^2 +
+// {09}x + {0e} is the MixColumns polynomial {03}x^3 + {01}x^2 + {01}x +
+// {02} times {04}x^2 + {05} modulo x^4 + 1), which is b_i = a_i ^
+// {04}(a_i ^ a_(i+2)).
 module aes_round #(
   parameter KIND = 0  // 0: final_i picks the round kind; 1: always a middle round; 2: always the final round
 ) (
@@ -64,48 +69,6 @@ module aes_round #(
     end
   endfunction
 
-  // Multiplication by {09}, {0b}, {0d}, {0e}: sums of b, x*b, x^2*b, x^3*b.
-  function [7:0] mul9;
-    input [7:0] b;
-    begin
-      mul9 = xtime(xtime(xtime(b))) ^ b;
-    end
-  endfunction
-
-  function [7:0] mulb;
-    input [7:0] b;
-    begin
-      mulb = xtime(xtime(xtime(b))) ^ xtime(b) ^ b;
-    end
-  endfunction
-
-  function [7:0] muld;
-    input [7:0] b;
-    begin
-      muld = xtime(xtime(xtime(b))) ^ xtime(xtime(b)) ^ b;
-    end
-  endfunction
-
-  function [7:0] mule;
-    input [7:0] b;
-    begin
-      mule = xtime(xtime(xtime(b))) ^ xtime(xtime(b)) ^ xtime(b);
-    end
-  endfunction
-
-  // InvMixColumns on one column (FIPS 197 section 5.3.3).
-  function [31:0] inv_mix_col;
-    input [31:0] c;
-    reg [7:0] a0, a1, a2, a3;
-    begin
-      a0 = c[31:24]; a1 = c[23:16]; a2 = c[15:8]; a3 = c[7:0];
-      inv_mix_col = {mule(a0) ^ mulb(a1) ^ muld(a2) ^ mul9(a3),
-                     mul9(a0) ^ mule(a1) ^ mulb(a2) ^ muld(a3),
-                     muld(a0) ^ mul9(a1) ^ mule(a2) ^ mulb(a3),
-                     mulb(a0) ^ muld(a1) ^ mul9(a2) ^ mule(a3)};
-    end
-  endfunction
-
   wire [127:0] sub;     // SubBytes(state_i), bytes in place
   wire [127:0] inv_sub; // InvSubBytes(state_i), bytes in place
   wire [127:0] sr;      // ShiftRows(SubBytes(state_i))
@@ -136,24 +99,34 @@ module aes_round #(
     end
   endgenerate
 
-  reg [127:0] enc_mix;   // MixColumns(sr)
-  reg [127:0] dec_add;   // isr ^ rk_i
-  reg [127:0] dec_mix;   // InvMixColumns(dec_add)
-  integer c;
+  // Column times {04}x^2 + {05}: InvMixColumns = MixColumns after this.
+  function [31:0] pre_col;
+    input [31:0] c;
+    reg [7:0] u, v;
+    begin
+      u = xtime(xtime(c[31:24] ^ c[15:8]));
+      v = xtime(xtime(c[23:16] ^ c[7:0]));
+      pre_col = c ^ {u, v, u, v};
+    end
+  endfunction
 
+  reg [127:0] dec_add;  // InvShiftRows(InvSubBytes(state_i)) ^ rk_i
+  reg [127:0] m_in;     // MixColumns input: ShiftRows(SubBytes(state_i)) or pre(dec_add)
+  reg [127:0] m_out;    // MixColumns(m_in)
+  integer c;
   always @* begin
-    enc_mix = 128'h0;
-    dec_mix = 128'h0;
     dec_add = isr ^ rk_i;
+    m_in = 128'h0;
+    m_out = 128'h0;
     for (c = 0; c < 4; c = c + 1) begin
-      enc_mix[127 - 32 * c -: 32] = mix_col(sr[127 - 32 * c -: 32]);
-      dec_mix[127 - 32 * c -: 32] = inv_mix_col(dec_add[127 - 32 * c -: 32]);
+      m_in[127 - 32 * c -: 32] = decrypt_i ? pre_col(dec_add[127 - 32 * c -: 32]) : sr[127 - 32 * c -: 32];
+      m_out[127 - 32 * c -: 32] = mix_col(m_in[127 - 32 * c -: 32]);
     end
     state_o = 128'h0;
     case ({decrypt_i, fin})
-      2'b00:   state_o = enc_mix ^ rk_i;
+      2'b00:   state_o = m_out ^ rk_i;
       2'b01:   state_o = sr ^ rk_i;
-      2'b10:   state_o = dec_mix;
+      2'b10:   state_o = m_out;
       2'b11:   state_o = dec_add;
       default: state_o = 128'h0;
     endcase

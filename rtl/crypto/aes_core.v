@@ -24,17 +24,25 @@
 // otherwise; stage 14 always runs the final round.  in_ready_o is always
 // 1, a request is taken every cycle, and the result of a request accepted
 // in cycle t has out_valid_o high in cycle t + 15 (latency 15 for every
-// key size and direction).
+// key size and direction).  Each stage register holds the block and the
+// key window of the next round: a stage takes its round key straight from
+// the register and expands the window for the following stage in parallel
+// with the round, so the input stage already expands the window of round 1.
 //
 // PIPELINED = 0: one round unit.  A request accepted in cycle t (in_valid_i
 // and in_ready_o high) is processed in cycles t+1 .. t+Nr, one round per
 // cycle, with in_ready_o low; out_valid_o is high in cycle t+Nr+1 (latency
 // 11, 13, 15 cycles for AES-128/192/256), and in_ready_o is high again in
 // that same cycle, so back-to-back requests are served every Nr+1 cycles.
+// Each cycle expands the key window first and then runs the round with
+// its round key (one register stage fewer per block than the pipeline's
+// parallel arrangement would need).
 //
-// Inputs pass through one level of logic (the initial AddRoundKey XOR and
-// the key-size multiplexers, no S-box) before the first register; outputs
-// come straight from registers.
+// Input paths: PIPELINED = 1 has the first key step (one SubWord, about as
+// deep as a round stage) and the initial AddRoundKey between the ports and
+// the first register, PIPELINED = 0 only the AddRoundKey XOR and key-size
+// multiplexers; the requester should drive the inputs from registers.
+// Outputs come straight from registers.
 //
 // There is no output back-pressure: out_valid_o is a one-cycle pulse and
 // the outputs are valid only while it is high.  rst_ni (synchronous, active
@@ -102,6 +110,33 @@ module aes_core #(
     end
   endfunction
 
+  // Round key of round k from the key window of round k (aes_key_step):
+  // words W[b .. b+3] with b = 8-Nk in encryption rounds, Nk-4 in
+  // decryption rounds and the final encryption round, 0 in the final
+  // decryption round.
+  function [127:0] round_key;
+    input [255:0] key;
+    input [1:0]   keylen;
+    input         decrypt;
+    input         final_round;
+    reg           nk8, nk4, b0, b4;
+    begin
+      nk8 = keylen[1];
+      nk4 = ~keylen[1] & ~keylen[0];
+      if (decrypt && final_round) begin
+        b0 = 1'b1;
+        b4 = 1'b0;
+      end else if (decrypt || final_round) begin
+        b0 = nk4;
+        b4 = nk8;
+      end else begin
+        b0 = nk8;
+        b4 = nk4;
+      end
+      round_key = b0 ? key[255:128] : (b4 ? key[127:0] : key[191:64]);
+    end
+  endfunction
+
   wire [127:0] in_state = in_block_i ^ first_rk(in_key_i, in_keylen_i, in_decrypt_i);
   wire [255:0] in_key   = key_load(in_key_i, in_keylen_i, in_decrypt_i);
 
@@ -117,7 +152,19 @@ module aes_core #(
       wire [128*NS-1:0]   state_bus;
       wire [256*NS-1:0]   key_bus;
 
-      // Stage 0: initial AddRoundKey.
+      // Stage 0: initial AddRoundKey, and the key window of round 1.
+      wire [255:0] key1;
+
+      aes_key_step #(
+        .ROUND     (1)
+      ) u_key_step0 (
+        .key_i     (in_key),
+        .keylen_i  (in_keylen_i),
+        .decrypt_i (in_decrypt_i),
+        .round_i   (4'd1),
+        .key_o     (key1)
+      );
+
       reg               valid0_q;
       reg               dec0_q;
       reg [1:0]         keylen0_q;
@@ -131,7 +178,7 @@ module aes_core #(
           key0_q   <= 256'h0;
         end else begin
           valid0_q <= in_valid_i;
-          key0_q   <= in_key;
+          key0_q   <= key1;
         end
       end
 
@@ -151,34 +198,22 @@ module aes_core #(
 
       genvar k;
       for (k = 1; k < NS; k = k + 1) begin : g_stage
-        localparam [3:0] K = k;
-        localparam       LAST = (k == NS - 1);   // final round, all key sizes
-        localparam       ALWAYS = (k < 10) || LAST;  // runs for every key size
+        localparam LAST = (k == NS - 1);   // final round, all key sizes
 
         wire             v_in   = valid_bus[k-1];
         wire             dec_in = dec_bus[k-1];
         wire [1:0]       kl_in  = keylen_bus[2*(k-1) +: 2];
         wire [TAG_W-1:0] tag_in = tag_bus[TAG_W*(k-1) +: TAG_W];
         wire [127:0]     st_in  = state_bus[128*(k-1) +: 128];
-        wire [255:0]     key_in = key_bus[256*(k-1) +: 256];
+        wire [255:0]     key_in = key_bus[256*(k-1) +: 256];   // window of round k
 
-        // Stage k runs round k while k < Nr, the final stage round Nr.
-        wire active = ALWAYS ? 1'b1 : (K < num_rounds(kl_in));
+        // Stage k < 14 runs round k while k < Nr and passes block and key
+        // on otherwise; stage 14 runs the final round.
+        wire active = LAST ? 1'b1 : (kl_in[1] ? (k < 14) : (kl_in[0] ? (k < 12) : (k < 10)));
 
-        wire [255:0] key_nx;
-        wire [127:0] rk;
+        wire [127:0] rk = round_key(key_in, kl_in, dec_in, LAST ? 1'b1 : 1'b0);
         wire [127:0] st_nx;
-
-        aes_key_step #(
-          .ROUND     (k)
-        ) u_key_step (
-          .key_i     (key_in),
-          .keylen_i  (kl_in),
-          .decrypt_i (dec_in),
-          .round_i   (K),
-          .key_o     (key_nx),
-          .rk_o      (rk)
-        );
+        wire [255:0] key_nx;
 
         aes_round #(
           .KIND      (LAST ? 2 : 1)
@@ -189,6 +224,21 @@ module aes_core #(
           .final_i   (LAST ? 1'b1 : 1'b0),
           .state_o   (st_nx)
         );
+
+        if (LAST) begin : g_keep
+          // The final window is the output key.
+          assign key_nx = key_in;
+        end else begin : g_step
+          aes_key_step #(
+            .ROUND     (k + 1)
+          ) u_key_step (
+            .key_i     (key_in),
+            .keylen_i  (kl_in),
+            .decrypt_i (dec_in),
+            .round_i   (4'd0),
+            .key_o     (key_nx)
+          );
+        end
 
         reg             valid_q;
         reg             dec_q;
@@ -255,8 +305,9 @@ module aes_core #(
       wire       last   = (ctr_q == num_rounds(keylen_q));
       wire       accept = in_valid_i & ~busy_q;
 
+      // key_q holds the window of round k-1: the step into round k comes
+      // first, its window gives the round key.
       wire [255:0] key_nx;
-      wire [127:0] rk;
       wire [127:0] st_nx;
 
       aes_key_step #(
@@ -266,9 +317,10 @@ module aes_core #(
         .keylen_i  (keylen_q),
         .decrypt_i (dec_q),
         .round_i   (ctr_q),
-        .key_o     (key_nx),
-        .rk_o      (rk)
+        .key_o     (key_nx)
       );
+
+      wire [127:0] rk = round_key(key_nx, keylen_q, dec_q, last);
 
       aes_round #(
         .KIND      (0)

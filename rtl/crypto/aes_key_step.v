@@ -1,7 +1,7 @@
 `default_nettype none
 // aes_key_step: one on-the-fly step of the AES key expansion (FIPS 197
-// section 5.2), forward for encryption or backward for decryption, and the
-// round key of the round that uses the new window.  Combinational.
+// section 5.2), forward for encryption or backward for decryption, from the
+// key window of one round to that of the next.  Combinational.
 //
 // The key window is Nk consecutive 32-bit words w[i] of the expanded
 // schedule (Nk = 4, 6, 8 for AES-128/192/256) in a 256-bit register of
@@ -24,7 +24,8 @@
 // window are don't-care.  The operands that do depend on the key size are
 // four consecutive window words X0..X3 starting at word a = 8-Nk
 // (encryption: w[j-Nk] of the new words) or a = Nk-4 (decryption: w[j] of
-// the solved words); the round key is the same slice of the new window.
+// the solved words).  The round key of a middle round is the same slice
+// W[a .. a+3] of its window (aes_core picks it).
 //
 // Round k of Nr (k = 1 .. Nr) uses round key k (encryption) or Nr-k
 // (decryption).  key_i is the window of round k-1 (for k = 1: the cipher
@@ -34,44 +35,42 @@
 // left-aligned and zero padded: after encryption it is the decryption key
 // w[4Nr+4-Nk .. 4Nr+3], after decryption the cipher key w[0 .. Nk-1].  The
 // final round key is its last four words (encryption, round key Nr) or its
-// first four (decryption, round key 0).
+// first four (decryption, round key 0).  Steps into rounds beyond Nr (a
+// fixed ROUND > Nr) give don't-care windows.
 //
 // keylen_i = 3 is treated as AES-256.
 module aes_key_step #(
-  parameter ROUND = 0  // 0: round_i gives k; 1..13: fixed round k (< Nr); 14: fixed final round (k = Nr)
+  parameter ROUND = 0  // 0: round_i gives k; 1..14: fixed k (the final round if k = Nr)
 ) (
   input  wire [255:0] key_i,      // key window of round k-1 (see above for the alignment)
   input  wire [1:0]   keylen_i,   // 0: AES-128, 1: AES-192, 2 (or 3): AES-256
   input  wire         decrypt_i,  // 0: step forward, 1: step backward
   input  wire [3:0]   round_i,    // k, 1 .. Nr (used only when ROUND = 0)
-  output reg  [255:0] key_o,      // key window of round k
-  output reg  [127:0] rk_o        // round key of round k
+  output reg  [255:0] key_o       // key window of round k
 );
 
   wire nk8 = keylen_i[1];
   wire nk6 = ~keylen_i[1] & keylen_i[0];
 
-  wire [3:0] nr = keylen_i[1] ? 4'd14 : (keylen_i[0] ? 4'd12 : 4'd10);
-
   // last: round k is the final round.  step: index of the step into round
   // k, r = k-1 forward (key_i = w[4r .. 4r+Nk-1]) or q = Nr-k+1 backward
   // (key_i = w[4q+4-Nk .. 4q+3]).  For a fixed ROUND both are constants
-  // for each key size and direction, which synthesis folds into the logic.
+  // selected by key size and direction (no arithmetic left for synthesis).
   wire       last;
   wire [3:0] step;
   generate
     if (ROUND == 0) begin : g_var
+      wire [3:0] nr = nk8 ? 4'd14 : (nk6 ? 4'd12 : 4'd10);
       assign last = (round_i == nr);
       assign step = decrypt_i ? nr - round_i + 4'd1 : round_i - 4'd1;
     end else begin : g_fixed
-      if (ROUND >= 14) begin : g_final
-        assign last = 1'b1;
-        assign step = decrypt_i ? 4'd1 : nr - 4'd1;
-      end else begin : g_mid
-        localparam [3:0] K = ROUND;
-        assign last = 1'b0;
-        assign step = decrypt_i ? nr - K + 4'd1 : K - 4'd1;
-      end
+      // r = k-1 and q = Nr+1-k, modulo 16 (don't-care for k > Nr)
+      localparam integer R  = (ROUND + 15) % 16;
+      localparam integer Q4 = (27 - ROUND) % 16;
+      localparam integer Q6 = (29 - ROUND) % 16;
+      localparam integer Q8 = (31 - ROUND) % 16;
+      assign last = nk8 ? (ROUND == 14) : (nk6 ? (ROUND == 12) : (ROUND == 10));
+      assign step = ~decrypt_i ? R[3:0] : (nk8 ? Q8[3:0] : (nk6 ? Q6[3:0] : Q4[3:0]));
       // round_i has no reader when ROUND fixes the round.
       /* verilator lint_off UNUSEDSIGNAL */
       wire [3:0] unused_round = round_i;
@@ -79,73 +78,85 @@ module aes_key_step #(
     end
   endgenerate
 
+  // Rcon[i] (FIPS 197 section 5.2), Rcon[i+1] = {02} * Rcon[i]; entry 0 is
+  // {02}^-1 = 8d so that the rule also gives Rcon[1].
+  function [7:0] rcon_of;
+    input [3:0] i;
+    begin
+      case (i)
+        4'd0:    rcon_of = 8'h8d;
+        4'd1:    rcon_of = 8'h01;
+        4'd2:    rcon_of = 8'h02;
+        4'd3:    rcon_of = 8'h04;
+        4'd4:    rcon_of = 8'h08;
+        4'd5:    rcon_of = 8'h10;
+        4'd6:    rcon_of = 8'h20;
+        4'd7:    rcon_of = 8'h40;
+        4'd8:    rcon_of = 8'h80;
+        4'd9:    rcon_of = 8'h1b;
+        4'd10:   rcon_of = 8'h36;
+        default: rcon_of = 8'h00;
+      endcase
+    end
+  endfunction
+
+  function [7:0] xtime;
+    input [7:0] b;
+    begin
+      xtime = {b[6:0], 1'b0} ^ (8'h1b & {8{b[7]}});
+    end
+  endfunction
+
   // Where the one non-linear word of this step is and what it needs:
   //   nl_en    a word of the step uses SubWord at all
   //   nl_pos2  it is the third new word (AES-192 only) instead of the first
   //   nl_rot   RotWord and Rcon apply (j % Nk == 0), else SubWord only
-  //   nl_rcon  index of Rcon (1..10)
+  //   rcon     Rcon[j/Nk]
   reg       nl_en, nl_pos2, nl_rot;
-  reg [3:0] nl_rcon;
+  reg [7:0] rcon;
 
   always @* begin
     nl_en   = 1'b1;
     nl_pos2 = 1'b0;
     nl_rot  = 1'b1;
-    nl_rcon = 4'd0;
+    rcon    = 8'h00;
     if (nk8) begin
-      // w[j], j = 4r+8 (forward) or 4q (backward): j % 8 is 0 for even
-      // r/q (Rcon[j/8]) and 4 for odd (SubWord only).
-      nl_rot  = ~step[0];
-      nl_rcon = decrypt_i ? {1'b0, step[3:1]} : {1'b0, step[3:1]} + 4'd1;
+      // j = 4r+8 (forward) or 4q (backward): j % 8 is 0 for even r/q
+      // (Rcon[r/2+1] or Rcon[q/2]) and 4 for odd (SubWord only).
+      nl_rot = ~step[0];
+      rcon   = decrypt_i ? rcon_of({1'b0, step[3:1]}) : xtime(rcon_of({1'b0, step[3:1]}));
     end else if (nk6) begin
       // Four consecutive j hold at most one multiple of 6; the pattern
       // repeats every three rounds.
       if (!decrypt_i) begin
         case (step)       // new words j = 4r+6 .. 4r+9
-          4'd0:    begin nl_rcon = 4'd1;                  end
-          4'd1:    begin nl_rcon = 4'd2; nl_pos2 = 1'b1; end
-          4'd3:    begin nl_rcon = 4'd3;                  end
-          4'd4:    begin nl_rcon = 4'd4; nl_pos2 = 1'b1; end
-          4'd6:    begin nl_rcon = 4'd5;                  end
-          4'd7:    begin nl_rcon = 4'd6; nl_pos2 = 1'b1; end
-          4'd9:    begin nl_rcon = 4'd7;                  end
-          4'd10:   begin nl_rcon = 4'd8; nl_pos2 = 1'b1; end
+          4'd0:    begin rcon = 8'h01;                  end
+          4'd1:    begin rcon = 8'h02; nl_pos2 = 1'b1; end
+          4'd3:    begin rcon = 8'h04;                  end
+          4'd4:    begin rcon = 8'h08; nl_pos2 = 1'b1; end
+          4'd6:    begin rcon = 8'h10;                  end
+          4'd7:    begin rcon = 8'h20; nl_pos2 = 1'b1; end
+          4'd9:    begin rcon = 8'h40;                  end
+          4'd10:   begin rcon = 8'h80; nl_pos2 = 1'b1; end
           default: nl_en = 1'b0;
         endcase
       end else begin
         case (step)       // solved words j = 4q .. 4q+3
-          4'd1:    begin nl_rcon = 4'd1; nl_pos2 = 1'b1; end
-          4'd3:    begin nl_rcon = 4'd2;                  end
-          4'd4:    begin nl_rcon = 4'd3; nl_pos2 = 1'b1; end
-          4'd6:    begin nl_rcon = 4'd4;                  end
-          4'd7:    begin nl_rcon = 4'd5; nl_pos2 = 1'b1; end
-          4'd9:    begin nl_rcon = 4'd6;                  end
-          4'd10:   begin nl_rcon = 4'd7; nl_pos2 = 1'b1; end
-          4'd12:   begin nl_rcon = 4'd8;                  end
+          4'd1:    begin rcon = 8'h01; nl_pos2 = 1'b1; end
+          4'd3:    begin rcon = 8'h02;                  end
+          4'd4:    begin rcon = 8'h04; nl_pos2 = 1'b1; end
+          4'd6:    begin rcon = 8'h08;                  end
+          4'd7:    begin rcon = 8'h10; nl_pos2 = 1'b1; end
+          4'd9:    begin rcon = 8'h20;                  end
+          4'd10:   begin rcon = 8'h40; nl_pos2 = 1'b1; end
+          4'd12:   begin rcon = 8'h80;                  end
           default: nl_en = 1'b0;
         endcase
       end
     end else begin
-      // AES-128: j = 4r+4 forward, 4q backward, always j % 4 == 0.
-      nl_rcon = decrypt_i ? step : step + 4'd1;
+      // AES-128: j = 4r+4 forward (Rcon[r+1]), 4q backward (Rcon[q]).
+      rcon = decrypt_i ? rcon_of(step) : xtime(rcon_of(step));
     end
-  end
-
-  reg [7:0] rcon;
-  always @* begin
-    case (nl_rcon)
-      4'd1:    rcon = 8'h01;
-      4'd2:    rcon = 8'h02;
-      4'd3:    rcon = 8'h04;
-      4'd4:    rcon = 8'h08;
-      4'd5:    rcon = 8'h10;
-      4'd6:    rcon = 8'h20;
-      4'd7:    rcon = 8'h40;
-      4'd8:    rcon = 8'h80;
-      4'd9:    rcon = 8'h1b;
-      4'd10:   rcon = 8'h36;
-      default: rcon = 8'h00;
-    endcase
   end
 
   wire [31:0] w0 = key_i[255:224];
@@ -205,23 +216,16 @@ module aes_key_step #(
 
   always @* begin
     key_o = 256'h0;
-    rk_o  = 128'h0;
     if (!last) begin
       key_o = decrypt_i ? {p0, p1, p2, p3, w0, w1, w2, w3} : {w4, w5, w6, w7, n0, n1, n2, n3};
-      // the same slice as the operands: W[a .. a+3] of the new window
-      rk_o  = a0 ? key_o[255:128] : (a4 ? key_o[127:0] : key_o[191:64]);
     end else begin
-      // left-aligned, zero padded; round key Nr last, round key 0 first
+      // left-aligned, zero padded
       if (nk8)
         key_o = key_i;
       else if (nk6)
         key_o = decrypt_i ? {p2, p3, w0, w1, w2, w3, 64'h0} : {w4, w5, w6, w7, n0, n1, 64'h0};
       else
         key_o = decrypt_i ? {p0, p1, p2, p3, 128'h0} : {n0, n1, n2, n3, 128'h0};
-      if (decrypt_i)
-        rk_o = key_o[255:128];
-      else
-        rk_o = nk8 ? key_o[127:0] : (nk6 ? key_o[191:64] : key_o[255:128]);
     end
   end
 

@@ -108,41 +108,64 @@ module md5_stages #(
     end
   endfunction
 
-  // One MD5 step.  st: a in [127:96] .. d in [31:0]; blk: the message
-  // block, byte 0 in [511:504].  A function (inlined) so that synthesis
-  // folds the word choice, T and the rotation where the step number is a
-  // constant.
+  // Round function of step i (F, G, H or I by i / 16).
+  function [31:0] md5_f;
+    input [1:0]  r;  // i / 16
+    input [31:0] b, c, d;
+    begin
+      case (r)
+        2'd0:    md5_f = (b & c) | (~b & d);   // F
+        2'd1:    md5_f = (b & d) | (c & ~d);   // G
+        2'd2:    md5_f = b ^ c ^ d;            // H
+        default: md5_f = c ^ (b | ~d);         // I
+      endcase
+    end
+  endfunction
+
+  // Left rotation by n, one rotator stage per bit of n (wiring when n is
+  // a constant).
+  function [31:0] rotl32;
+    input [31:0] x;
+    input [4:0]  n;
+    reg   [31:0] r;
+    begin
+      r = x;
+      if (n[0]) r = {r[30:0], r[31]};
+      if (n[1]) r = {r[29:0], r[31:30]};
+      if (n[2]) r = {r[27:0], r[31:28]};
+      if (n[3]) r = {r[23:0], r[31:24]};
+      if (n[4]) r = {r[15:0], r[31:16]};
+      rotl32 = r;
+    end
+  endfunction
+
+  // Message word X[g] of a block (byte 0 in [511:504]): bytes 4g..4g+3,
+  // little-endian.  Word g starts at bit 511 - 32g, i.e. it is bits
+  // [32(15-g) +: 32], and 15 - g = ~g.
+  function [31:0] md5_x;
+    input [511:0] blk;
+    input [3:0]   gw;  // g
+    reg   [31:0]  w;
+    begin
+      w = blk[{~gw, 5'b0} +: 32];
+      md5_x = {w[7:0], w[15:8], w[23:16], w[31:24]};
+    end
+  endfunction
+
+  // One MD5 step with a variable step number (a stage running 16 or more
+  // steps).  st: a in [127:96] .. d in [31:0].
   function [127:0] md5_step;
     input [5:0]   i;    // step number, 0..63
     input [127:0] st;   // a, b, c, d before the step
     input [511:0] blk;
-    reg   [31:0]  a, b, c, d, f, w, x, r;
-    reg   [3:0]   wi;
-    reg   [4:0]   sh;
+    reg   [31:0]  a, b, c, d, r;
     begin
       a = st[127:96];
       b = st[95:64];
       c = st[63:32];
       d = st[31:0];
-      case (i[5:4])
-        2'd0:    f = (b & c) | (~b & d);   // F
-        2'd1:    f = (b & d) | (c & ~d);   // G
-        2'd2:    f = b ^ c ^ d;            // H
-        default: f = c ^ (b | ~d);         // I
-      endcase
-      // X[g]: bytes 4g..4g+3, little-endian.  Word g starts at bit
-      // 511 - 32g, i.e. bits [32(15-g) +: 32] and 15 - g = ~g.
-      wi = md5_g(i);
-      w = blk[{~wi, 5'b0} +: 32];
-      x = {w[7:0], w[15:8], w[23:16], w[31:24]};
-      // r = ROTL(a + f + T[i] + X[g], s), one rotator stage per bit of s
-      r = a + f + md5_t(i) + x;
-      sh = md5_s(i[5:4], i[1:0]);
-      if (sh[0]) r = {r[30:0], r[31]};
-      if (sh[1]) r = {r[29:0], r[31:30]};
-      if (sh[2]) r = {r[27:0], r[31:28]};
-      if (sh[3]) r = {r[23:0], r[31:24]};
-      if (sh[4]) r = {r[15:0], r[31:16]};
+      // r = ROTL(a + f + T[i] + X[g], s)
+      r = rotl32(a + md5_f(i[5:4], b, c, d) + md5_t(i) + md5_x(blk, md5_g(i)), md5_s(i[5:4], i[1:0]));
       // a <- d, b <- b + r, c <- b, d <- c
       md5_step = {d, b + r, b, c};
     end
@@ -185,18 +208,21 @@ module md5_stages #(
   wire [COUNT*128-1:0]   st_d;
   reg  [COUNT*512-1:0]   blk_q;
   wire [COUNT*512-1:0]   blk_d;
+  wire [COUNT*512-1:0]   blk_out;  // blk_q with the words no later step reads as zero
   reg  [COUNT*128-1:0]   h_q;
   wire [COUNT*128-1:0]   h_d;
   reg  [COUNT*TAG_W-1:0] tag_q;
   wire [COUNT*TAG_W-1:0] tag_d;
 
-  genvar s;
+  genvar s, p;
   generate
     for (s = 0; s < COUNT; s = s + 1) begin : g_stage
       localparam integer BASE_I = (FIRST + s) * RPS;  // first step of this stage
       localparam [5:0]   BASE   = BASE_I[5:0];
       // Words read after this stage's first step (by its own later steps
-      // or by later stages); the others are held at zero.
+      // or by later stages).  The others are passed on as zero (a mask on
+      // the register output keeps the load-or-hold shape that maps to a
+      // clock enable), so their registers go away.
       localparam [511:0] LIVE   = md5_live(BASE_I + 1);
 
       wire             v_prev;
@@ -214,7 +240,7 @@ module md5_stages #(
       end else begin : g_next
         assign v_prev   = v_q[s-1];
         assign st_prev  = st_q[(s-1)*128 +: 128];
-        assign blk_prev = blk_q[(s-1)*512 +: 512];
+        assign blk_prev = blk_out[(s-1)*512 +: 512];
         assign h_prev   = h_q[(s-1)*128 +: 128];
         assign tag_prev = tag_q[(s-1)*TAG_W +: TAG_W];
       end
@@ -223,10 +249,43 @@ module md5_stages #(
       // else the block this stage is working on.
       wire [127:0] st_src  = ph_zero ? st_prev  : st_q[s*128 +: 128];
       wire [511:0] blk_src = ph_zero ? blk_prev : blk_q[s*512 +: 512];
-      wire [5:0]   i       = BASE + {{(6-PH_W){1'b0}}, ph};
 
-      assign st_d[s*128 +: 128]      = md5_step(i, st_src, blk_src);
-      assign blk_d[s*512 +: 512]     = LIVE & blk_src;
+      if (RPS <= 8) begin : g_sel
+        // Up to 8 steps per stage, all in one round (F, G, H or I): the
+        // word, T and rotation of each step are constants, and the step
+        // in progress picks among RPS candidates.
+        localparam integer NP = 1 << PH_W;  // candidates, padded to a power of two
+        localparam integer RND_I = BASE_I / 16;
+        localparam [1:0]   RND   = RND_I[1:0];
+        wire [NP*32-1:0] x_c, t_c, r_c;
+        wire [31:0] a = st_src[127:96];
+        wire [31:0] b = st_src[95:64];
+        wire [31:0] c = st_src[63:32];
+        wire [31:0] d = st_src[31:0];
+        wire [31:0] sum = a + md5_f(RND, b, c, d) + t_c[ph*32 +: 32] + x_c[ph*32 +: 32];
+
+        for (p = 0; p < NP; p = p + 1) begin : g_cand
+          if (p < RPS) begin : g_step
+            localparam integer STEP_I = BASE_I + p;
+            localparam [5:0]   STEP   = STEP_I[5:0];
+            assign x_c[p*32 +: 32] = md5_x(blk_src, md5_g(STEP));
+            assign t_c[p*32 +: 32] = md5_t(STEP);
+            assign r_c[p*32 +: 32] = rotl32(sum, md5_s(STEP[5:4], STEP[1:0]));
+          end else begin : g_pad
+            assign x_c[p*32 +: 32] = 32'h0;
+            assign t_c[p*32 +: 32] = 32'h0;
+            assign r_c[p*32 +: 32] = 32'h0;
+          end
+        end
+
+        // a <- d, b <- b + ROTL(sum, s), c <- b, d <- c
+        assign st_d[s*128 +: 128] = {d, b + r_c[ph*32 +: 32], b, c};
+      end else begin : g_var
+        wire [5:0] i = BASE + {{(6-PH_W){1'b0}}, ph};
+        assign st_d[s*128 +: 128] = md5_step(i, st_src, blk_src);
+      end
+      assign blk_d[s*512 +: 512]     = blk_src;
+      assign blk_out[s*512 +: 512]   = LIVE & blk_q[s*512 +: 512];
       assign h_d[s*128 +: 128]       = ph_zero ? h_prev   : h_q[s*128 +: 128];
       assign tag_d[s*TAG_W +: TAG_W] = ph_zero ? tag_prev : tag_q[s*TAG_W +: TAG_W];
       assign v_d[s]                  = ph_zero ? v_prev   : v_q[s];
@@ -250,7 +309,7 @@ module md5_stages #(
 
   assign v_o   = v_q;
   assign st_o  = st_q[(COUNT-1)*128 +: 128];
-  assign blk_o = blk_q[(COUNT-1)*512 +: 512];
+  assign blk_o = blk_out[(COUNT-1)*512 +: 512];
   assign h_o   = h_q[(COUNT-1)*128 +: 128];
   assign tag_o = tag_q[(COUNT-1)*TAG_W +: TAG_W];
 

@@ -92,14 +92,15 @@ module sha1_stages #(
   wire [COUNT-1:0]       v_d;
   reg  [COUNT*160-1:0]   st_q;
   wire [COUNT*160-1:0]   st_d;
-  reg  [COUNT*512-1:0]   w_q;
-  wire [COUNT*512-1:0]   w_d;
+  // Window each stage hands to the next: W[BASE+RPS .. BASE+RPS+15],
+  // valid once the stage has run all its steps.
+  wire [COUNT*512-1:0]   w_out;
   reg  [COUNT*160-1:0]   h_q;
   wire [COUNT*160-1:0]   h_d;
   reg  [COUNT*TAG_W-1:0] tag_q;
   wire [COUNT*TAG_W-1:0] tag_d;
 
-  genvar s;
+  genvar s, p;
   generate
     for (s = 0; s < COUNT; s = s + 1) begin : g_stage
       localparam integer BASE_I = (FIRST + s) * RPS;  // first step of this stage
@@ -120,7 +121,7 @@ module sha1_stages #(
       end else begin : g_next
         assign v_prev   = v_q[s-1];
         assign st_prev  = st_q[(s-1)*160 +: 160];
-        assign w_prev   = w_q[(s-1)*512 +: 512];
+        assign w_prev   = w_out[(s-1)*512 +: 512];
         assign h_prev   = h_q[(s-1)*160 +: 160];
         assign tag_prev = tag_q[(s-1)*TAG_W +: TAG_W];
       end
@@ -128,19 +129,97 @@ module sha1_stages #(
       // This cycle's operands: the predecessor's block at a hand-over,
       // else the block this stage is working on.
       wire [159:0] st_src = ph_zero ? st_prev : st_q[s*160 +: 160];
-      wire [511:0] w_src  = ph_zero ? w_prev  : w_q[s*512 +: 512];
       wire [6:0]   t      = BASE + {{(7-PH_W){1'b0}}, ph};
+      wire [31:0]  w_t;  // W[t]
 
-      assign st_d[s*160 +: 160] = sha1_step(t, st_src, w_src[511:480]);
+      assign st_d[s*160 +: 160] = sha1_step(t, st_src, w_t);
 
-      // Next window W[t+1..t+16].  Word k of it is W[t+1+k]; the last one
-      // any step reads is W[79], so only the top LIVE = 79 - BASE words (at
-      // most 16) are kept, the others are held at zero.
-      localparam integer LIVE_I = (79 - BASE_I > 16) ? 16 : (79 - BASE_I);
-      localparam [511:0] LIVE   = ~({512{1'b1}} >> (32 * LIVE_I));
-      assign w_d[s*512 +: 512] = LIVE &
-        {w_src[479:0],
-         rotl1(w_src[95:64] ^ w_src[255:224] ^ w_src[447:416] ^ w_src[511:480])};
+      if (RPS == 1 || RPS > 8) begin : g_shift
+        // Shifting window: after step t, w_q holds W[t+1..t+16] (W[t+1] in
+        // the top word); each step shifts by one word and appends W[t+16].
+        // W[79] is the last word any step reads, so only the top
+        // LIVE = 79 - BASE words (at most 16) are kept, the others are
+        // held at zero.  With one step per stage this is pure wiring; a
+        // stage running several steps pays a 2:1 choice per window bit.
+        localparam integer LIVE_I = (79 - BASE_I > 16) ? 16 : (79 - BASE_I);
+        localparam [511:0] LIVE   = ~({512{1'b1}} >> (32 * LIVE_I));
+        reg  [511:0] w_q;
+        wire [511:0] w_src = ph_zero ? w_prev : w_q;
+        wire [511:0] w_d   = LIVE &
+          {w_src[479:0],
+           rotl1(w_src[95:64] ^ w_src[255:224] ^ w_src[447:416] ^ w_src[511:480])};
+
+        always @(posedge clk_i) begin
+          w_q <= w_d;
+        end
+
+        assign w_t = w_src[511:480];
+        assign w_out[s*512 +: 512] = w_q;
+      end else begin : g_index
+        // Indexed window for 2..8 steps per stage: win_q takes W[BASE+1 ..
+        // BASE+15] at the hand-over and then holds it; step BASE+p writes
+        // W[BASE+16+p] into word p of new_q.  Every register bit is either
+        // loaded or held (a clock enable), and the operands of step BASE+p
+        // are chosen among RPS words.  Words past W[79] are read as zero
+        // (masks on the register outputs, which keep the load-or-hold
+        // shape that maps to clock enables), so their registers go away.
+        localparam integer NP = 1 << PH_W;  // operand candidates, padded to a power of two
+        localparam integer LIVE_I = (79 - BASE_I > 15) ? 15 : (79 - BASE_I);
+        localparam [479:0] WIN_LIVE = ~({480{1'b1}} >> (32 * LIVE_I));
+        reg  [479:0]       win_q;  // W[BASE+1 .. BASE+15], W[BASE+1] in the top word
+        reg  [RPS*32-1:0]  new_q;  // W[BASE+16 .. BASE+15+RPS], W[BASE+16] in the top word
+        wire [479:0]       win_d = ph_zero ? w_prev[479:0] : win_q;
+        wire [RPS*32-1:0]  new_d;
+        wire [RPS*32-1:0]  new_live;
+        // Word k of all_w is W[BASE+1+k], k = 0 .. 14+RPS.
+        wire [(15+RPS)*32-1:0] all_w = {WIN_LIVE & win_q, new_live & new_q};
+        // Candidates for the operands W[t], W[t+2], W[t+8], W[t+13] of step
+        // t = BASE+p: at p == 0 from the predecessor (this stage loads in
+        // the same cycle), else from this stage.
+        wire [NP*32-1:0] c0, c2, c8, c13;
+        wire [31:0]      op0, op2, op8, op13, w_new;
+
+        for (p = 0; p < NP; p = p + 1) begin : g_cand
+          if (p == 0) begin : g_prev
+            assign c0[0 +: 32]  = w_prev[511 - 32*0  -: 32];
+            assign c2[0 +: 32]  = w_prev[511 - 32*2  -: 32];
+            assign c8[0 +: 32]  = w_prev[511 - 32*8  -: 32];
+            assign c13[0 +: 32] = w_prev[511 - 32*13 -: 32];
+          end else if (p < RPS) begin : g_own
+            // W[BASE+p+j] is word p+j-1 of all_w.
+            assign c0[p*32 +: 32]  = all_w[(15+RPS-(p-1))*32-1    -: 32];
+            assign c2[p*32 +: 32]  = all_w[(15+RPS-(p+1))*32-1    -: 32];
+            assign c8[p*32 +: 32]  = all_w[(15+RPS-(p+7))*32-1    -: 32];
+            assign c13[p*32 +: 32] = all_w[(15+RPS-(p+12))*32-1   -: 32];
+          end else begin : g_pad
+            assign c0[p*32 +: 32]  = 32'h0;
+            assign c2[p*32 +: 32]  = 32'h0;
+            assign c8[p*32 +: 32]  = 32'h0;
+            assign c13[p*32 +: 32] = 32'h0;
+          end
+        end
+
+        assign op0   = c0[ph*32 +: 32];
+        assign op2   = c2[ph*32 +: 32];
+        assign op8   = c8[ph*32 +: 32];
+        assign op13  = c13[ph*32 +: 32];
+        assign w_new = rotl1(op13 ^ op8 ^ op2 ^ op0);  // W[t+16]
+        assign w_t   = op0;
+
+        for (p = 0; p < RPS; p = p + 1) begin : g_new
+          localparam [PH_W-1:0] PV = p;
+          assign new_live[(RPS-p)*32-1 -: 32] = {32{(BASE_I + 16 + p <= 79)}};
+          assign new_d[(RPS-p)*32-1 -: 32] = (ph == PV) ? w_new : new_q[(RPS-p)*32-1 -: 32];
+        end
+
+        always @(posedge clk_i) begin
+          win_q <= win_d;
+          new_q <= new_d;
+        end
+
+        // W[BASE+RPS .. BASE+RPS+15]: words RPS-1 .. RPS+14 of all_w.
+        assign w_out[s*512 +: 512] = all_w[511:0];
+      end
 
       assign h_d[s*160 +: 160]       = ph_zero ? h_prev   : h_q[s*160 +: 160];
       assign tag_d[s*TAG_W +: TAG_W] = ph_zero ? tag_prev : tag_q[s*TAG_W +: TAG_W];
@@ -158,14 +237,13 @@ module sha1_stages #(
 
   always @(posedge clk_i) begin
     st_q  <= st_d;
-    w_q   <= w_d;
     h_q   <= h_d;
     tag_q <= tag_d;
   end
 
   assign v_o   = v_q;
   assign st_o  = st_q[(COUNT-1)*160 +: 160];
-  assign w_o   = w_q[(COUNT-1)*512 +: 512];
+  assign w_o   = w_out[(COUNT-1)*512 +: 512];
   assign h_o   = h_q[(COUNT-1)*160 +: 160];
   assign tag_o = tag_q[(COUNT-1)*TAG_W +: TAG_W];
 

@@ -31,10 +31,10 @@ for top in "${tops[@]}"; do
 	for p in 0 1; do
 		log="$out/$top-p$p.log"
 		incs=$(find rtl -name '*.v' -printf '-I%h ' | tr ' ' '\n' | sort -u | tr '\n' ' ')
-		yosys -q -l "$log" -p "read_verilog $incs -I$build/gen $files; chparam -set PIPELINED $p $top; synth_xilinx -top $top -family xcup -flatten; stat" > /dev/null
+		yosys -q -l "$log" -p "read_verilog $incs -I$build/gen $files; chparam -set PIPELINED $p $top; synth_xilinx -top $top -family xcup -flatten; stat" > /dev/null 2> "$log.stderr"
 		# Logic depth: generic 6-LUT mapping, where ltp -noff can tell
 		# flip-flops from logic (it cannot see through Xilinx FD* cells).
-		yosys -q -l "$log.depth" -p "read_verilog $incs -I$build/gen $files; chparam -set PIPELINED $p $top; synth -flatten -top $top; abc -lut 6; opt_clean; ltp -noff" > /dev/null
+		yosys -q -l "$log.depth" -p "read_verilog $incs -I$build/gen $files; chparam -set PIPELINED $p $top; synth -flatten -top $top; abc -lut 6; opt_clean; ltp -noff" > /dev/null 2>> "$log.stderr"
 		cells() { grep -E "^\s+$1\s+[0-9]+" "$log" | awk '{s+=$2} END {print s+0}'; }
 		lut=$(grep -E '^\s+LUT[1-6]\s+[0-9]+' "$log" | awk '{s+=$2} END {print s+0}')
 		ff=$(grep -E '^\s+FD[A-Z]*\s+[0-9]+' "$log" | awk '{s+=$2} END {print s+0}')

@@ -5,14 +5,23 @@
 // zero data when out_len is 0.
 //
 // A context's output lives in two places, seen as one byte array: its
-// header area (8 words here, written by parse: outer header, UDP, SPI,
+// header area (words 0..7 here, written by parse: outer header, UDP, SPI,
 // sequence, IV, right-aligned to byte 128) and its lane's output buffer
-// (ciphertext / plaintext from byte 128 on, in a ring of 128 words).  The
-// output starts at e_start_i; egress reads the words in order (one per
-// cycle), lays the ICV over the bytes after the ciphertext (outbound) and
-// shifts them to the output's alignment.  Inbound transport mode patches
-// total length, protocol and checksum in the first beat.
-// The context is released (free_o) once its last beat is formed.
+// (ciphertext / plaintext from byte 128 on, a ring of 128 words).  The
+// output starts at e_start_i and is out_len bytes long.
+//
+// Two fetchers run ahead of the beat assembler, each through the queued
+// completions in order: one reads header-area words, the other output-
+// buffer words (laying the ICV over the bytes after the ciphertext,
+// outbound).  Each fills its own small word queue.  The assembler takes the
+// words in order and shifts them to the output's alignment (a beat is
+// bytes 16n.. of the output, i.e. the tail of one stored word and the head
+// of the next); inbound transport mode patches total length, protocol and
+// checksum in the first beat.  An unaligned output needs one word more than
+// it has beats; the assembler takes that first word from the header queue
+// in the cycle it forms the previous packet's last beat, so back-to-back
+// packets stream at one beat per cycle.  A context is released (free_o)
+// once its last beat is formed.
 module esp_egress #(
   parameter N_CTX = 8,         // contexts (power of two)
   parameter CIPHER_LANES = 1   // lanes holding the output buffers (context c in lane c % CIPHER_LANES)
@@ -57,217 +66,309 @@ module esp_egress #(
   localparam LW = (NG > 1) ? $clog2(NG) : 1;
   localparam LB = (CIPHER_LANES > 1) ? $clog2(CIPHER_LANES) : 1;
   localparam EW = CW + 192 + 16 + 8 + 1 + 12 + 96 + 1 + 16 + 8 + 16;
+  localparam QA = 3;   // word queues: 8 words
 
-  // ---- completion queue (2 entries) -------------------------------------------------
-  reg [EW-1:0] eq_q [0:1];
-  reg [EW-1:0] eq_d [0:1];
-  reg [1:0]    ecnt_q, ecnt_d;
-  assign e_ready_o = ecnt_q != 2'd2;
-  wire [EW-1:0] e_in = {e_ctx_i, e_rec_i, e_len_i, e_start_i, e_icv_en_i, e_icv_pos_i, e_icv_i, e_ovr_i,
-                        e_ovr_len_i, e_ovr_nh_i, e_ovr_csum_i};
-  wire [CW-1:0]  h_ctx;
-  wire [191:0]   h_rec;
-  wire [15:0]    h_len, h_ovr_len, h_ovr_csum;
-  wire [7:0]     h_start, h_ovr_nh;
-  wire           h_icv_en, h_ovr;
-  wire [11:0]    h_icv_pos;
-  wire [95:0]    h_icv;
-  assign {h_ctx, h_rec, h_len, h_start, h_icv_en, h_icv_pos, h_icv, h_ovr, h_ovr_len, h_ovr_nh, h_ovr_csum} = eq_q[0];
+  // ---- completion queue (4 entries) ---------------------------------------------------
+  reg [EW-1:0] eq_q [0:3];
+  reg [2:0]    et_q, eh_q, ehf_q, eof_q;   // tail; assembler, header-fetch and out-fetch heads
+  // an entry is free once the assembler and both fetchers are past it (the
+  // fetchers may trail the assembler over entries without output words)
+  wire [2:0]   ecnt = et_q - eh_q;
+  wire [2:0]   ecnt_h = et_q - ehf_q;
+  wire [2:0]   ecnt_o = et_q - eof_q;
+  assign e_ready_o = ecnt != 3'd4 && ecnt_h != 3'd4 && ecnt_o != 3'd4;
 
-  wire [LW-1:0] h_l;
-  wire [LB-1:0] h_lane;
-  generate
-    if (CIPHER_LANES > 1) begin : g_lane
-      assign h_l = h_ctx[CW-1:LB];
-      assign h_lane = h_ctx[LB-1:0];
-    end else begin : g_lane1
-      assign h_l = h_ctx;
-      assign h_lane = 1'b0;
+  always @(posedge clk_i) begin
+    if (e_valid_i) eq_q[et_q[1:0]] <= {e_ctx_i, e_rec_i, e_len_i, e_start_i, e_icv_en_i, e_icv_pos_i, e_icv_i,
+                                       e_ovr_i, e_ovr_len_i, e_ovr_nh_i, e_ovr_csum_i};
+  end
+
+  // entry fields (each function reads one field of the entry it is given)
+  /* verilator lint_off UNUSEDSIGNAL */
+  function [CW-1:0] f_ctx;   input [EW-1:0] e; f_ctx = e[EW-1 -: CW];            endfunction
+  function [191:0]  f_rec;   input [EW-1:0] e; f_rec = e[EW-CW-1 -: 192];        endfunction
+  function [15:0]   f_len;   input [EW-1:0] e; f_len = e[EW-CW-193 -: 16];       endfunction
+  function [7:0]    f_start; input [EW-1:0] e; f_start = e[EW-CW-209 -: 8];      endfunction
+  function          f_icven; input [EW-1:0] e; f_icven = e[EW-CW-217];           endfunction
+  function [11:0]   f_icvp;  input [EW-1:0] e; f_icvp = e[EW-CW-218 -: 12];      endfunction
+  function [95:0]   f_icv;   input [EW-1:0] e; f_icv = e[EW-CW-230 -: 96];       endfunction
+  function          f_ovr;   input [EW-1:0] e; f_ovr = e[40];                     endfunction
+  function [15:0]   f_olen;  input [EW-1:0] e; f_olen = e[39:24];                 endfunction
+  function [7:0]    f_onh;   input [EW-1:0] e; f_onh = e[23:16];                  endfunction
+  function [15:0]   f_ocs;   input [EW-1:0] e; f_ocs = e[15:0];                   endfunction
+  // words of an entry: from start/16, one per beat, one more when unaligned (none when empty)
+  function [7:0] f_nbeats; input [EW-1:0] e;
+    reg [15:0] l;
+    begin
+      l = f_len(e);
+      f_nbeats = (l == 16'd0) ? 8'd1 : (l[11:4] + {7'd0, l[3:0] != 4'd0});
     end
-  endgenerate
+  endfunction
+  function [7:0] f_nwords; input [EW-1:0] e;
+    reg [7:0] st;
+    begin
+      st = f_start(e);
+      f_nwords = (f_len(e) == 16'd0) ? 8'd0 : f_nbeats(e) + {7'd0, st[3:0] != 4'd0};
+    end
+  endfunction
+  // header-area words among them (start/16 .. 7)
+  function [3:0] f_nhdr; input [EW-1:0] e;
+    reg [7:0] h, st;
+    begin
+      st = f_start(e);
+      h = 8'd8 - {4'd0, st[7:4]};
+      if (st[7] || f_len(e) == 16'd0) h = 8'd0;
+      if (h > f_nwords(e)) h = f_nwords(e);
+      f_nhdr = h[3:0];
+    end
+  endfunction
+  // first header-area word, first output-buffer word (8.., unwrapped)
+  function [2:0] f_hw0; input [EW-1:0] e;
+    reg [7:0] st;
+    begin
+      st = f_start(e);
+      f_hw0 = st[6:4];
+    end
+  endfunction
+  function [7:0] f_ow0; input [EW-1:0] e;
+    reg [7:0] st;
+    begin
+      st = f_start(e);
+      f_ow0 = st[7] ? {4'd0, st[7:4]} : 8'd8;
+    end
+  endfunction
 
-  // ---- header area RAM ------------------------------------------------------------------
-  reg  [7:0]   fw_q, fw_d;       // next word to fetch (0..7 header area, 8.. output buffer)
-  wire [127:0] hdr_rd;
+  function [LW-1:0] loc; input [CW-1:0] c;
+    loc = c[CW-1 -: LW];
+  endfunction
+  function [LB-1:0] lane; input [CW-1:0] c;
+    lane = (CIPHER_LANES > 1) ? c[LB-1:0] : {LB{1'b0}};
+  endfunction
+  /* verilator lint_on UNUSEDSIGNAL */
+
+  // ---- header fetcher -------------------------------------------------------------------
+  wire [EW-1:0] ehf = eq_q[ehf_q[1:0]];
+
+  reg           hf_act_q;
+  reg  [2:0]    hf_w_q;       // next header word
+  reg  [3:0]    hf_rem_q;     // header words left
+  reg           hr_v_q;       // a header word read last cycle
+  reg  [QA:0]   hq_wp_q, hq_rp_q;
+  wire [QA:0]   hq_cnt = hq_wp_q - hq_rp_q;
+  wire [127:0]  hdr_rd, hq_head;
+  wire          hf_issue = hf_act_q && hf_rem_q != 4'd0 && ({1'b0, hq_cnt} + {{QA{1'b0}}, hr_v_q}) < 6;
+
   esp_ram #(.DW(128), .AW(CW+3), .WE_W(1), .ASYNC_RD(0)) u_hdr (
     .clk_i(clk_i), .we_i(hw_i), .wbe_i(1'b1), .wa_i({hw_ctx_i, hw_word_i}), .wd_i(hw_wd_i),
-    .ra_i({h_ctx, fw_q[2:0]}), .rd_o(hdr_rd)
+    .ra_i({f_ctx(ehf), hf_w_q}), .rd_o(hdr_rd)
   );
-  assign out_rl_o = h_l;
-  assign out_rw_o = fw_q[6:0];
+  esp_ram #(.DW(128), .AW(QA), .WE_W(1), .ASYNC_RD(1)) u_hq (
+    .clk_i(clk_i), .we_i(hr_v_q), .wbe_i(1'b1), .wa_i(hq_wp_q[QA-1:0]), .wd_i(hdr_rd),
+    .ra_i(hq_rp_q[QA-1:0]), .rd_o(hq_head)
+  );
 
-  // ---- packet being streamed ------------------------------------------------------------
-  reg          act_q, act_d;
-  reg  [7:0]   fleft_q, fleft_d;  // words still to fetch
-  reg          rv_q, rv_d;        // a word read last cycle
-  reg  [7:0]   rw_q, rw_d;        // its index
-  reg  [127:0] wq_q [0:3];        // fetched words
-  reg  [127:0] wq_d [0:3];
-  reg  [2:0]   wcnt_q, wcnt_d;
-  reg  [127:0] pv_q, pv_d;        // previous word (unaligned output)
-  reg          pvv_q, pvv_d;
-  reg  [7:0]   n_q, n_d;          // beat index
-  reg          m_v_q, m_v_d;
-  reg  [127:0] m_data_q, m_data_d;
-  reg          m_last_q, m_last_d;
-  reg  [191:0] m_rec_q, m_rec_d;
+  // ---- output-buffer fetcher --------------------------------------------------------------
+  wire [EW-1:0] eof = eq_q[eof_q[1:0]];
+  wire [EW-1:0] eof1 = eq_q[eof_q[1:0] + 2'd1];
+  wire          eof1_v = (eof_q + 3'd1) != et_q;
 
-  wire [3:0]   r = h_start[3:0];
-  // out_len <= MAX_FRAME: at most 128 beats, 129 words
-  wire [7:0]   nbeats = (h_len == 16'd0) ? 8'd1 : (h_len[11:4] + {7'd0, h_len[3:0] != 4'd0});
-  wire [7:0]   nwords = (h_len == 16'd0) ? 8'd0 : nbeats + {7'd0, r != 4'd0};
+  reg           of_act_q;
+  reg  [7:0]    of_w_q;       // next word (8.. unwrapped)
+  reg  [7:0]    of_rem_q;
+  reg           or_v_q;       // an output word read last cycle
+  reg  [7:0]    or_w_q;
+  reg  [1:0]    or_e_q;       // its entry
+  reg  [QA:0]   oq_wp_q, oq_rp_q;
+  wire [QA:0]   oq_cnt = oq_wp_q - oq_rp_q;
+  wire [127:0]  oq_head;
+  wire          of_issue = of_act_q && of_rem_q != 8'd0 && ({1'b0, oq_cnt} + {{QA{1'b0}}, or_v_q}) < 6;
+  assign out_rl_o = loc(f_ctx(eof));
+  assign out_rw_o = of_w_q[6:0];
 
-  // the word read last cycle, ICV laid over it
-  reg [127:0] wnew;
-  reg [11:0]  wpos;
+  // the output word read last cycle, ICV laid over it
+  wire [EW-1:0] eor = eq_q[or_e_q];
+  wire [95:0]   eor_icv = f_icv(eor);
+  wire [11:0]   eor_icvp = f_icvp(eor);
+  reg  [127:0]  onew;
+  reg  [11:0]   opos;
   always @* begin
-    wnew = rw_q[7:3] == 5'd0 ? hdr_rd : out_rd_i[128*h_lane +: 128];
-    wpos = {rw_q, 4'd0};
-    if (h_icv_en) begin
-      if (wpos == h_icv_pos)
-        wnew = {h_icv, wnew[31:0]};
-      else if (wpos + 12'd8 == h_icv_pos)
-        wnew = {wnew[127:64], h_icv[95:32]};
-      else if (wpos == h_icv_pos + 12'd8)
-        wnew = {h_icv[31:0], wnew[95:0]};
+    onew = out_rd_i[128*lane(f_ctx(eor)) +: 128];
+    opos = {or_w_q, 4'd0};
+    if (f_icven(eor)) begin
+      if (opos == eor_icvp)
+        onew = {eor_icv, onew[31:0]};
+      else if (opos + 12'd8 == eor_icvp)
+        onew = {onew[127:64], eor_icv[95:32]};
+      else if (opos == eor_icvp + 12'd8)
+        onew = {eor_icv[31:0], onew[95:0]};
     end
   end
 
-  reg         can_out, take, beat_v;
-  reg [127:0] beat, wtop;
-  reg [255:0] win;
-  reg [11:0]  bpos;
-  reg [2:0]   widx;
+  esp_ram #(.DW(128), .AW(QA), .WE_W(1), .ASYNC_RD(1)) u_oq (
+    .clk_i(clk_i), .we_i(or_v_q), .wbe_i(1'b1), .wa_i(oq_wp_q[QA-1:0]), .wd_i(onew),
+    .ra_i(oq_rp_q[QA-1:0]), .rd_o(oq_head)
+  );
+
+  // ---- beat assembler -----------------------------------------------------------------------
+  wire [EW-1:0] eh = eq_q[eh_q[1:0]];
+  wire [EW-1:0] en = eq_q[eh_q[1:0] + 2'd1];
+  wire          eh_v = eh_q != et_q;
+  wire          en_v = (eh_q + 3'd1) != et_q;
+  reg  [7:0]    wi_q;         // next word of the head entry
+  reg           fresh_q;      // head entry not started: its first word is start/16
+  reg  [7:0]    n_q;          // next beat
+  reg  [127:0]  pv_q;         // previous word (unaligned output)
+  reg           pvv_q;
+  reg           m_v_q;
+  reg  [127:0]  m_data_q;
+  reg           m_last_q;
+  reg  [191:0]  m_rec_q;
+
+  wire [7:0]    eh_start = f_start(eh);
+  wire [15:0]   eh_len = f_len(eh);
+  wire [7:0]    en_start = f_start(en);
+  wire [3:0]    r = eh_start[3:0];
+  wire [7:0]    nbeats = f_nbeats(eh);
+  wire [7:0]    wi = fresh_q ? {4'd0, eh_start[7:4]} : wi_q;
+  wire          from_hdr = wi[7:3] == 5'd0;
+  wire          w_avail = from_hdr ? hq_cnt != {(QA+1){1'b0}} : oq_cnt != {(QA+1){1'b0}};
+  wire [127:0]  w_head = from_hdr ? hq_head : oq_head;
+  wire          can_out = !m_v_q || m_cpl_ready_i;
+  // next entry: unaligned, non-empty, first word in the header area
+  wire          en_pre = en_v && f_len(en) != 16'd0 && en_start[3:0] != 4'd0 && !en_start[7];
+
+  reg           beat_v, pop_h, pop_o, last, pre;
+  reg  [127:0]  beat;
+  reg  [255:0]  win;
   integer i;
   always @* begin
-    act_d = act_q;
-    fw_d = fw_q;
-    fleft_d = fleft_q;
-    rv_d = 1'b0;
-    rw_d = fw_q;
-    for (i = 0; i < 4; i = i + 1) wq_d[i] = wq_q[i];
-    wcnt_d = wcnt_q;
-    pv_d = pv_q;
-    pvv_d = pvv_q;
-    n_d = n_q;
-    m_v_d = m_v_q && !m_cpl_ready_i;
-    m_data_d = m_data_q;
-    m_last_d = m_last_q;
-    m_rec_d = m_rec_q;
-    eq_d[0] = eq_q[0];
-    eq_d[1] = eq_q[1];
-    ecnt_d = ecnt_q;
-    free_o = 1'b0;
-    take = 1'b0;
     beat_v = 1'b0;
+    pop_h = 1'b0;
+    pop_o = 1'b0;
+    pre = 1'b0;
     beat = 128'd0;
-    wtop = wq_q[0];
-    win = {pv_q, wtop};
-    bpos = {n_q, 4'd0};
-
-    // fetch a word
-    if (act_q && fleft_q != 8'd0 && ({1'b0, wcnt_q} + {3'd0, rv_q}) < 4'd3) begin
-      rv_d = 1'b1;
-      fw_d = fw_q + 8'd1;
-      fleft_d = fleft_q - 8'd1;
-    end
-
-    // form a beat
-    can_out = !m_v_q || m_cpl_ready_i;
-    if (act_q && can_out) begin
-      if (h_len == 16'd0) begin
+    win = {pv_q, w_head};
+    if (eh_v && can_out) begin
+      if (eh_len == 16'd0) begin
         beat_v = 1'b1;
-      end else if (wcnt_q != 3'd0) begin
-        take = 1'b1;
+      end else if (w_avail) begin
+        pop_h = from_hdr;
+        pop_o = !from_hdr;
         if (r == 4'd0) begin
           beat_v = 1'b1;
-          beat = wtop;
-        end else if (!pvv_q) begin
-          pvv_d = 1'b1;
-          pv_d = wtop;
-        end else begin
+          beat = w_head;
+        end else if (pvv_q) begin
           beat_v = 1'b1;
           beat = win[255 - 8*r -: 128];
-          pv_d = wtop;
         end
       end
     end
+    last = beat_v && n_q + 8'd1 == nbeats;
+    // the next packet's first (header) word, while this one ends on an output word
+    if (last && en_pre && !pop_h && hq_cnt != {(QA+1){1'b0}}) begin
+      pre = 1'b1;
+      pop_h = 1'b1;
+    end
     if (beat_v) begin
       for (i = 0; i < 16; i = i + 1)
-        if ({4'd0, bpos} + i[15:0] >= h_len)
+        if ({n_q, 4'd0} + i[11:0] >= eh_len[11:0] || eh_len[15:12] != 4'd0)
           beat[127-8*i -: 8] = 8'd0;
-      if (h_ovr && n_q == 8'd0) begin
-        beat[127-8*2 -: 16] = h_ovr_len;
-        beat[127-8*9 -: 8] = h_ovr_nh;
-        beat[127-8*10 -: 16] = h_ovr_csum;
+      if (f_ovr(eh) && n_q == 8'd0) begin
+        beat[127-8*2 -: 16] = f_olen(eh);
+        beat[127-8*9 -: 8] = f_onh(eh);
+        beat[127-8*10 -: 16] = f_ocs(eh);
       end
-      m_v_d = 1'b1;
-      m_data_d = beat;
-      m_last_d = n_q + 8'd1 == nbeats;
-      m_rec_d = h_rec;
-      n_d = n_q + 8'd1;
-      if (n_q + 8'd1 == nbeats) begin
-        // last beat formed: the context's buffers are no longer needed
-        act_d = 1'b0;
-        free_o = 1'b1;
-        eq_d[0] = eq_q[1];
-        ecnt_d = ecnt_d - 2'd1;
-      end
-    end
-
-    // word queue: pop the head, push the word read last cycle
-    if (take) begin
-      wq_d[0] = wq_q[1];
-      wq_d[1] = wq_q[2];
-      wq_d[2] = wq_q[3];
-    end
-    widx = wcnt_q - {2'd0, take};
-    if (rv_q)
-      wq_d[widx[1:0]] = wnew;
-    wcnt_d = widx + {2'd0, rv_q};
-
-    // start the next packet
-    if (!act_q && ecnt_q != 2'd0 && !free_o) begin
-      act_d = 1'b1;
-      fw_d = {4'd0, h_start[7:4]};
-      fleft_d = nwords;
-      pvv_d = 1'b0;
-      n_d = 8'd0;
-    end
-
-    // queue a completion
-    if (e_valid_i) begin
-      eq_d[ecnt_d[0]] = e_in;
-      ecnt_d = ecnt_d + 2'd1;
     end
   end
 
+  always @* free_o = last;
+
+  // ---- registers ---------------------------------------------------------------------------------
   always @(posedge clk_i) begin
     if (!rst_ni) begin
-      act_q <= 1'b0;
-      rv_q <= 1'b0;
-      wcnt_q <= 3'd0;
+      et_q <= 3'd0;
+      eh_q <= 3'd0;
+      ehf_q <= 3'd0;
+      eof_q <= 3'd0;
+      hf_act_q <= 1'b0;
+      of_act_q <= 1'b0;
+      hr_v_q <= 1'b0;
+      or_v_q <= 1'b0;
+      hq_wp_q <= {(QA+1){1'b0}};
+      hq_rp_q <= {(QA+1){1'b0}};
+      oq_wp_q <= {(QA+1){1'b0}};
+      oq_rp_q <= {(QA+1){1'b0}};
+      wi_q <= 8'd0;
+      fresh_q <= 1'b1;
+      n_q <= 8'd0;
+      pvv_q <= 1'b0;
       m_v_q <= 1'b0;
-      ecnt_q <= 2'd0;
     end else begin
-      act_q <= act_d;
-      rv_q <= rv_d;
-      wcnt_q <= wcnt_d;
-      m_v_q <= m_v_d;
-      ecnt_q <= ecnt_d;
+      if (e_valid_i) et_q <= et_q + 3'd1;
+
+      // header fetcher
+      hr_v_q <= hf_issue;
+      if (hf_issue) begin
+        hf_w_q <= hf_w_q + 3'd1;
+        hf_rem_q <= hf_rem_q - 4'd1;
+      end
+      if (hf_act_q && hf_rem_q == 4'd0) begin
+        hf_act_q <= 1'b0;
+        ehf_q <= ehf_q + 3'd1;
+      end else if (!hf_act_q && ehf_q != et_q) begin
+        hf_act_q <= 1'b1;
+        hf_w_q <= f_hw0(ehf);
+        hf_rem_q <= f_nhdr(ehf);
+      end
+      if (hr_v_q) hq_wp_q <= hq_wp_q + 1'b1;
+      if (pop_h) hq_rp_q <= hq_rp_q + 1'b1;
+
+      // output-buffer fetcher
+      or_v_q <= of_issue;
+      or_w_q <= of_w_q;
+      or_e_q <= eof_q[1:0];
+      if (of_issue) begin
+        of_w_q <= of_w_q + 8'd1;
+        of_rem_q <= of_rem_q - 8'd1;
+      end
+      if (of_act_q && (of_rem_q == 8'd0 || (of_issue && of_rem_q == 8'd1))) begin
+        // done with this entry: go straight on with the next one if it is there
+        eof_q <= eof_q + 3'd1;
+        of_act_q <= eof1_v;
+        of_w_q <= f_ow0(eof1);
+        of_rem_q <= f_nwords(eof1) - {4'd0, f_nhdr(eof1)};
+      end else if (!of_act_q && eof_q != et_q) begin
+        of_act_q <= 1'b1;
+        of_w_q <= f_ow0(eof);
+        of_rem_q <= f_nwords(eof) - {4'd0, f_nhdr(eof)};
+      end
+      if (or_v_q) oq_wp_q <= oq_wp_q + 1'b1;
+      if (pop_o) oq_rp_q <= oq_rp_q + 1'b1;
+
+      // assembler
+      if (eh_v) begin
+        fresh_q <= 1'b0;
+        wi_q <= wi + {7'd0, pop_h || pop_o};
+      end
+      if ((pop_h || pop_o) && r != 4'd0 && !pvv_q) pvv_q <= 1'b1;
+      if (beat_v) n_q <= n_q + 8'd1;
+      if (last) begin
+        eh_q <= eh_q + 3'd1;
+        n_q <= 8'd0;
+        pvv_q <= pre;
+        fresh_q <= !pre;
+        wi_q <= {4'd0, en_start[7:4]} + 8'd1;
+      end
+      if (can_out) m_v_q <= beat_v;
     end
-    fw_q <= fw_d;
-    fleft_q <= fleft_d;
-    rw_q <= rw_d;
-    for (i = 0; i < 4; i = i + 1) wq_q[i] <= wq_d[i];
-    pv_q <= pv_d;
-    pvv_q <= pvv_d;
-    n_q <= n_d;
-    m_data_q <= m_data_d;
-    m_last_q <= m_last_d;
-    m_rec_q <= m_rec_d;
-    eq_q[0] <= eq_d[0];
-    eq_q[1] <= eq_d[1];
+    if ((pop_h || pop_o) && !beat_v) pv_q <= w_head;
+    else if (beat_v) pv_q <= w_head;
+    if (pre) pv_q <= hq_head;
+    if (can_out && beat_v) begin
+      m_data_q <= beat;
+      m_last_q <= last;
+      m_rec_q <= f_rec(eh);
+    end
   end
 
   assign m_cpl_valid_o = m_v_q;

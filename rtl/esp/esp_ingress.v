@@ -91,8 +91,15 @@ module esp_ingress #(
   reg           hdr_v_q, hdr_v_d;
   reg [767:0]   hdr_q, hdr_d;
 
+  // The word after the last beat is only needed outbound (the payload may
+  // reach the end of the packet; inbound the 12-byte ICV is the end, and it
+  // is captured on the side).  A new packet may start right behind the last
+  // beat unless that word is owed or the header capture completes now.
+  reg  [3:0] rot_now;
+  wire op_enc = desc_q[135:128] == ESPFAB_OP_ENCAP[7:0];
+  wire flush_need = rot_now != 4'd0 && op_enc;
   wire accept = s_req_valid_i && s_req_ready_o;
-  wire first_ok = !hold_i && ctx_avail_i && !hdr_v_q && !(b_v_q && b_last_q);
+  wire first_ok = !hold_i && ctx_avail_i && !hdr_v_q && !(b_v_q && b_last_q && (b_idx_q < HB || flush_need));
   assign s_req_ready_o = pkt_q ? 1'b1 : first_ok;
   assign alloc_o = accept && !pkt_q;
   assign busy_o = pkt_q || b_v_q || flush_q || hdr_v_q;
@@ -101,14 +108,13 @@ module esp_ingress #(
   // rot of the packet in stage B (first beat: from its byte 0 and the shape)
   reg [3:0] h4;      // IHL*4 mod 16
   reg [3:0] cstart;  // mod 16
-  reg [3:0] rot_now;
   always @* begin
     h4 = {b_data_q[121:120], 2'b00};
     // inbound: ciphertext at IHL*4 (+8 UDP) + 8 + IV
     cstart = h4 + (shape_i[1] ? 4'd8 : 4'd0) + 4'd8 + (shape_i[2] ? 4'd0 : 4'd8);
     if (!b_first_q)
       rot_now = rot_q;
-    else if (desc_q[135:128] == ESPFAB_OP_ENCAP[7:0])
+    else if (op_enc)
       rot_now = shape_i[0] ? (4'd0 - h4) : 4'd0;
     else
       rot_now = 4'd0 - cstart;
@@ -194,7 +200,7 @@ module esp_ingress #(
       if (tm1[15:4] == b_idx_q)
         picv_we_o = 1'b1;
       if (b_last_q) begin
-        if (rot_now != 4'd0) begin
+        if (flush_need) begin
           flush_d = 1'b1;
           flush_w_d = b_idx_q[6:0] + 7'd1;
         end else begin

@@ -79,11 +79,13 @@ module aes_key_step #(
   endgenerate
 
   // Rcon[i] (FIPS 197 section 5.2), Rcon[i+1] = {02} * Rcon[i]; entry 0 is
-  // {02}^-1 = 8d so that the rule also gives Rcon[1].
+  // {02}^-1 = 8d so that the rule also gives Rcon[1].  (The argument is
+  // named rcon_idx: a plain i is reported by the linter as hiding the
+  // integer i of a module that includes this one.)
   function [7:0] rcon_of;
-    input [3:0] i;
+    input [3:0] rcon_idx;
     begin
-      case (i)
+      case (rcon_idx)
         4'd0:    rcon_of = 8'h8d;
         4'd1:    rcon_of = 8'h01;
         4'd2:    rcon_of = 8'h02;

@@ -12,11 +12,12 @@
 // those words little-endian, which is the consumer's business.
 //
 // Structure: NST = 64 / RPS stages, each running RPS steps on its own round
-// unit, one step per cycle (md5_stages, which holds groups of GS stages so
+// unit, one step per cycle (md5_stages, which holds groups of stages so
 // that each module synthesis sees stays small).  A stage holds a block's
 // working variables a..d, the message block (MD5 has no schedule: step i
-// reads word X[g(i)]), the chaining value the block started from, its tag
-// and a valid bit.  All stages hand over to the next together, every RPS
+// reads word X[g(i)]) and a valid bit; the chaining value the block started
+// from and its tag travel beside the stages in a shift register
+// (hash_delay).  All stages hand over to the next together, every RPS
 // cycles; stage 0 takes the request.  An output register adds the
 // chaining value.
 //
@@ -140,47 +141,66 @@ module md5_core #(
   wire [NG:0]           link_v;
   wire [(NG+1)*128-1:0] link_st;
   wire [(NG+1)*512-1:0] link_blk;
-  wire [(NG+1)*128-1:0] link_h;
-  wire [(NG+1)*TAG_W-1:0] link_tag;
 
   assign link_v[0]            = accept;
   assign link_st[0 +: 128]    = in_state_i;
   assign link_blk[0 +: 512]   = in_block_i;
-  assign link_h[0 +: 128]     = in_state_i;
-  assign link_tag[0 +: TAG_W] = in_tag_i;
 
-  genvar g;
+  genvar grp;
   generate
-    for (g = 0; g < NG; g = g + 1) begin : g_group
+    for (grp = 0; grp < NG; grp = grp + 1) begin : g_group
       md5_stages #(
-        .FIRST (g * GS),
+        .FIRST (grp * GS),
         .COUNT (GS),
         .RPS   (RPS),
-        .PH_W  (PH_W),
-        .TAG_W (TAG_W)
+        .PH_W  (PH_W)
       ) u_stages (
         .clk_i  (clk_i),
         .rst_ni (rst_ni),
         .ph_i   (ph),
-        .v_i    (link_v[g]),
-        .st_i   (link_st[g*128 +: 128]),
-        .blk_i  (link_blk[g*512 +: 512]),
-        .h_i    (link_h[g*128 +: 128]),
-        .tag_i  (link_tag[g*TAG_W +: TAG_W]),
-        .v_o    (v[g*GS +: GS]),
-        .st_o   (link_st[(g+1)*128 +: 128]),
-        .blk_o  (link_blk[(g+1)*512 +: 512]),
-        .h_o    (link_h[(g+1)*128 +: 128]),
-        .tag_o  (link_tag[(g+1)*TAG_W +: TAG_W])
+        .v_i    (link_v[grp]),
+        .st_i   (link_st[grp*128 +: 128]),
+        .blk_i  (link_blk[grp*512 +: 512]),
+        .v_o    (v[grp*GS +: GS]),
+        .st_o   (link_st[(grp+1)*128 +: 128]),
+        .blk_o  (link_blk[(grp+1)*512 +: 512])
       );
-      assign link_v[g+1] = v[g*GS + GS - 1];
+      assign link_v[grp+1] = v[grp*GS + GS - 1];
+    end
+  endgenerate
+
+  // ---------------------------------------------------------------------
+  // Chaining value and tag of each block, carried beside the stages: a
+  // delay line that moves at every hand-over, so its entry s belongs to
+  // the block in stage s.  Segments of at most 16 entries (one SRL16 per
+  // bit, and all full segments are the same module for synthesis).
+  localparam CW   = 128 + TAG_W;                  // carried word: {chaining value, tag}
+  localparam SEG  = 16;                          // entries per segment
+  localparam NSEG = (NST + SEG - 1) / SEG;       // segments
+
+  wire [(NSEG+1)*CW-1:0] link_c;
+
+  assign link_c[0 +: CW] = {in_state_i, in_tag_i};
+
+  genvar seg;
+  generate
+    for (seg = 0; seg < NSEG; seg = seg + 1) begin : g_carry
+      hash_delay #(
+        .W (CW),
+        .D ((seg < NSEG - 1) ? SEG : NST - (NSEG - 1) * SEG)
+      ) u_carry (
+        .clk_i (clk_i),
+        .en_i  (ph_zero),
+        .d_i   (link_c[seg*CW +: CW]),
+        .q_o   (link_c[(seg+1)*CW +: CW])
+      );
     end
   endgenerate
 
   // ---------------------------------------------------------------------
   // Output: final addition once the last stage has run all its steps.
   wire [127:0] st_last = link_st[NG*128 +: 128];
-  wire [127:0] h_last  = link_h[NG*128 +: 128];
+  wire [127:0] h_last  = link_c[NSEG*CW + TAG_W +: 128];
 
   // The last stage's block is all zeros (no step reads it).
   wire unused_blk_last = |link_blk[NG*512 +: 512];
@@ -193,7 +213,7 @@ module md5_core #(
                                 st_last[95:64]  + h_last[95:64],
                                 st_last[63:32]  + h_last[63:32],
                                 st_last[31:0]   + h_last[31:0]};
-  wire [TAG_W-1:0] out_tag_d = link_tag[NG*TAG_W +: TAG_W];
+  wire [TAG_W-1:0] out_tag_d = link_c[NSEG*CW +: TAG_W];
 
   always @(posedge clk_i) begin
     if (!rst_ni) begin

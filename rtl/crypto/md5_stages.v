@@ -7,32 +7,27 @@
 //
 // A stage holds a block's working variables a..d (a in [127:96]), the
 // message block (byte 0 in [511:504]; MD5 has no schedule, step i reads
-// word X[g(i)], loaded little-endian), the chaining value the block started
-// from, its tag and a valid bit.  In the cycles with ph_i == 0 every stage
-// takes its predecessor's block and runs its first step on it; in the
-// other cycles it runs step BASE + ph_i on its own block.  Message words
-// that no later step reads are held at zero, so their registers disappear
-// in synthesis.
+// word X[g(i)], loaded little-endian) and a valid bit; the chaining value
+// and the tag travel beside the stages (hash_delay in md5_core).  In the
+// cycles with ph_i == 0 every stage takes its predecessor's block and runs
+// its first step on it; in the other cycles it runs step BASE + ph_i on
+// its own block.  Message words that no later step reads are passed on as
+// zero, so their registers disappear in synthesis.
 module md5_stages #(
   parameter FIRST = 0,   // index of the group's first stage in the core
   parameter COUNT = 1,   // stages in the group
   parameter RPS = 1,     // steps per stage (a divisor of 64)
-  parameter PH_W = 1,    // width of ph_i
-  parameter TAG_W = 16   // tag width
+  parameter PH_W = 1     // width of ph_i
 ) (
   input  wire             clk_i,
   input  wire             rst_ni,  // synchronous, active low: clears the valid bits
   input  wire [PH_W-1:0]  ph_i,    // step within the stage; hand-over when 0 (ignored if RPS == 1)
   input  wire             v_i,     // the predecessor stage (or the request): valid,
   input  wire [127:0]     st_i,    //   a..d,
-  input  wire [511:0]     blk_i,   //   message block,
-  input  wire [127:0]     h_i,     //   chaining value,
-  input  wire [TAG_W-1:0] tag_i,   //   tag
+  input  wire [511:0]     blk_i,   //   message block
   output wire [COUNT-1:0] v_o,     // valid bits of the group's stages
   output wire [127:0]     st_o,    // the group's last stage: a..d,
-  output wire [511:0]     blk_o,   //   message block,
-  output wire [127:0]     h_o,     //   chaining value,
-  output wire [TAG_W-1:0] tag_o    //   tag
+  output wire [511:0]     blk_o    //   message block
 );
 
   // T[i] = floor(2^32 * abs(sin(i + 1))), RFC 1321 section 3.4.
@@ -209,10 +204,6 @@ module md5_stages #(
   reg  [COUNT*512-1:0]   blk_q;
   wire [COUNT*512-1:0]   blk_d;
   wire [COUNT*512-1:0]   blk_out;  // blk_q with the words no later step reads as zero
-  reg  [COUNT*128-1:0]   h_q;
-  wire [COUNT*128-1:0]   h_d;
-  reg  [COUNT*TAG_W-1:0] tag_q;
-  wire [COUNT*TAG_W-1:0] tag_d;
 
   genvar s, p;
   generate
@@ -228,21 +219,15 @@ module md5_stages #(
       wire             v_prev;
       wire [127:0]     st_prev;
       wire [511:0]     blk_prev;
-      wire [127:0]     h_prev;
-      wire [TAG_W-1:0] tag_prev;
 
       if (s == 0) begin : g_first
         assign v_prev   = v_i;
         assign st_prev  = st_i;
         assign blk_prev = blk_i;
-        assign h_prev   = h_i;
-        assign tag_prev = tag_i;
       end else begin : g_next
         assign v_prev   = v_q[s-1];
         assign st_prev  = st_q[(s-1)*128 +: 128];
         assign blk_prev = blk_out[(s-1)*512 +: 512];
-        assign h_prev   = h_q[(s-1)*128 +: 128];
-        assign tag_prev = tag_q[(s-1)*TAG_W +: TAG_W];
       end
 
       // This cycle's operands: the predecessor's block at a hand-over,
@@ -286,8 +271,6 @@ module md5_stages #(
       end
       assign blk_d[s*512 +: 512]     = blk_src;
       assign blk_out[s*512 +: 512]   = LIVE & blk_q[s*512 +: 512];
-      assign h_d[s*128 +: 128]       = ph_zero ? h_prev   : h_q[s*128 +: 128];
-      assign tag_d[s*TAG_W +: TAG_W] = ph_zero ? tag_prev : tag_q[s*TAG_W +: TAG_W];
       assign v_d[s]                  = ph_zero ? v_prev   : v_q[s];
     end
   endgenerate
@@ -303,15 +286,11 @@ module md5_stages #(
   always @(posedge clk_i) begin
     st_q  <= st_d;
     blk_q <= blk_d;
-    h_q   <= h_d;
-    tag_q <= tag_d;
   end
 
   assign v_o   = v_q;
   assign st_o  = st_q[(COUNT-1)*128 +: 128];
   assign blk_o = blk_out[(COUNT-1)*512 +: 512];
-  assign h_o   = h_q[(COUNT-1)*128 +: 128];
-  assign tag_o = tag_q[(COUNT-1)*TAG_W +: TAG_W];
 
 endmodule
 `default_nettype wire

@@ -6,34 +6,28 @@
 // synthesis handles at a few thousand flip-flops each.
 //
 // A stage holds a block's working variables a..e (a in [159:128]), its
-// message schedule window W[t+1..t+16] after step t (W[t+1] in the top
-// word; each step shifts the window by one word and appends
-// W[t+16] = ROTL1(W[t+13] ^ W[t+8] ^ W[t+2] ^ W[t])), the chaining value the
-// block started from, its tag and a valid bit.  In the cycles with
-// ph_i == 0 every stage takes its predecessor's block and runs its first
-// step on it; in the other cycles it runs step BASE + ph_i on its own
-// block.  Window words that no later step reads are held at zero, so their
-// registers disappear in synthesis.
+// message schedule window (W[t..t+15] before step t; W[t+16] =
+// ROTL1(W[t+13] ^ W[t+8] ^ W[t+2] ^ W[t])) and a valid bit; the chaining
+// value and the tag travel beside the stages (hash_delay in sha1_core).
+// In the cycles with ph_i == 0 every stage takes its predecessor's block
+// and runs its first step on it; in the other cycles it runs step
+// BASE + ph_i on its own block.  Window words that no step reads (past
+// W[79]) are passed on as zero, so their registers disappear in synthesis.
 module sha1_stages #(
   parameter FIRST = 0,   // index of the group's first stage in the core
   parameter COUNT = 1,   // stages in the group
   parameter RPS = 1,     // steps per stage (a divisor of 80)
-  parameter PH_W = 1,    // width of ph_i
-  parameter TAG_W = 16   // tag width
+  parameter PH_W = 1     // width of ph_i
 ) (
   input  wire             clk_i,
   input  wire             rst_ni,  // synchronous, active low: clears the valid bits
   input  wire [PH_W-1:0]  ph_i,    // step within the stage; hand-over when 0 (ignored if RPS == 1)
   input  wire             v_i,     // the predecessor stage (or the request): valid,
   input  wire [159:0]     st_i,    //   a..e,
-  input  wire [511:0]     w_i,     //   window,
-  input  wire [159:0]     h_i,     //   chaining value,
-  input  wire [TAG_W-1:0] tag_i,   //   tag
+  input  wire [511:0]     w_i,     //   window
   output wire [COUNT-1:0] v_o,     // valid bits of the group's stages
   output wire [159:0]     st_o,    // the group's last stage: a..e,
-  output wire [511:0]     w_o,     //   window,
-  output wire [159:0]     h_o,     //   chaining value,
-  output wire [TAG_W-1:0] tag_o    //   tag
+  output wire [511:0]     w_o      //   window
 );
 
   function [31:0] rotl1;
@@ -95,10 +89,6 @@ module sha1_stages #(
   // Window each stage hands to the next: W[BASE+RPS .. BASE+RPS+15],
   // valid once the stage has run all its steps.
   wire [COUNT*512-1:0]   w_out;
-  reg  [COUNT*160-1:0]   h_q;
-  wire [COUNT*160-1:0]   h_d;
-  reg  [COUNT*TAG_W-1:0] tag_q;
-  wire [COUNT*TAG_W-1:0] tag_d;
 
   genvar s, p;
   generate
@@ -109,21 +99,15 @@ module sha1_stages #(
       wire             v_prev;
       wire [159:0]     st_prev;
       wire [511:0]     w_prev;
-      wire [159:0]     h_prev;
-      wire [TAG_W-1:0] tag_prev;
 
       if (s == 0) begin : g_first
         assign v_prev   = v_i;
         assign st_prev  = st_i;
         assign w_prev   = w_i;
-        assign h_prev   = h_i;
-        assign tag_prev = tag_i;
       end else begin : g_next
         assign v_prev   = v_q[s-1];
         assign st_prev  = st_q[(s-1)*160 +: 160];
         assign w_prev   = w_out[(s-1)*512 +: 512];
-        assign h_prev   = h_q[(s-1)*160 +: 160];
-        assign tag_prev = tag_q[(s-1)*TAG_W +: TAG_W];
       end
 
       // This cycle's operands: the predecessor's block at a hand-over,
@@ -221,8 +205,6 @@ module sha1_stages #(
         assign w_out[s*512 +: 512] = all_w[511:0];
       end
 
-      assign h_d[s*160 +: 160]       = ph_zero ? h_prev   : h_q[s*160 +: 160];
-      assign tag_d[s*TAG_W +: TAG_W] = ph_zero ? tag_prev : tag_q[s*TAG_W +: TAG_W];
       assign v_d[s]                  = ph_zero ? v_prev   : v_q[s];
     end
   endgenerate
@@ -237,15 +219,11 @@ module sha1_stages #(
 
   always @(posedge clk_i) begin
     st_q  <= st_d;
-    h_q   <= h_d;
-    tag_q <= tag_d;
   end
 
   assign v_o   = v_q;
   assign st_o  = st_q[(COUNT-1)*160 +: 160];
   assign w_o   = w_out[(COUNT-1)*512 +: 512];
-  assign h_o   = h_q[(COUNT-1)*160 +: 160];
-  assign tag_o = tag_q[(COUNT-1)*TAG_W +: TAG_W];
 
 endmodule
 `default_nettype wire

@@ -114,7 +114,7 @@ module esp_cipher_lane #(
   reg [40:0]   di_d [0:NG-1];
   reg [LW-1:0] rr_q, rr_d;
 
-  integer i;
+  integer ci;
 
   // global context -> this lane?
   function mine;
@@ -254,17 +254,17 @@ module esp_cipher_lane #(
   reg            sel_v;
   reg [LW-1:0]   sel_off;
   always @* begin
-    for (i = 0; i < NG; i = i + 1)
-      elig[i] = act_q[i] && ing_done_i[i * CIPHER_LANES + LANE] && (dec_q[i] || !busy_q[i]) &&
-                (aes_q[i] ? slack_q[i] >= 8'd16 : slack_q[i] >= 8'd8) &&
-                (aes_q[i] ? aes_free : des_free);
+    for (ci = 0; ci < NG; ci = ci + 1)
+      elig[ci] = act_q[ci] && ing_done_i[ci * CIPHER_LANES + LANE] && (dec_q[ci] || !busy_q[ci]) &&
+                (aes_q[ci] ? slack_q[ci] >= 8'd16 : slack_q[ci] >= 8'd8) &&
+                (aes_q[ci] ? aes_free : des_free);
     dbl = {elig, elig} >> rr_q;
     sel_v = 1'b0;
     sel_off = {LW{1'b0}};
-    for (i = NG - 1; i >= 0; i = i - 1)
-      if (dbl[i]) begin
+    for (ci = NG - 1; ci >= 0; ci = ci - 1)
+      if (dbl[ci]) begin
         sel_v = 1'b1;
-        sel_off = i[LW-1:0];
+        sel_off = ci[LW-1:0];
       end
     sel_l = rr_q + sel_off;
   end
@@ -302,7 +302,7 @@ module esp_cipher_lane #(
 
   reg [127:0] wdat, wprev, ptb;
   reg [11:0]  base;
-  integer j;
+  integer cj;
   always @* begin
     wdat = c1_wpar_q ? od_rd : ev_rd;
     wprev = c1_wpar_q ? ev_rd : od_rd;
@@ -311,8 +311,8 @@ module esp_cipher_lane #(
     c1_mask = 128'd0;
     c1_ct = 128'd0;
     if (c1_aes_q) begin
-      for (j = 0; j < 16; j = j + 1)
-        ptb[127-8*j -: 8] = ptbyte(wdat[127-8*j -: 8], base + j[11:0], c1_plen_q, c1_pad_q, c1_nh_q);
+      for (cj = 0; cj < 16; cj = cj + 1)
+        ptb[127-8*cj -: 8] = ptbyte(wdat[127-8*cj -: 8], base + cj[11:0], c1_plen_q, c1_pad_q, c1_nh_q);
       if (c1_dec_q) begin
         c1_blk = wdat;
         c1_mask = wprev;
@@ -321,8 +321,8 @@ module esp_cipher_lane #(
         c1_blk = ptb ^ c1_chain_q;
       end
     end else begin
-      for (j = 0; j < 8; j = j + 1)
-        ptb[127-8*j -: 8] = ptbyte(c1_k_q[0] ? wdat[63-8*j -: 8] : wdat[127-8*j -: 8], base + j[11:0],
+      for (cj = 0; cj < 8; cj = cj + 1)
+        ptb[127-8*cj -: 8] = ptbyte(c1_k_q[0] ? wdat[63-8*cj -: 8] : wdat[127-8*cj -: 8], base + cj[11:0],
                                    c1_plen_q, c1_pad_q, c1_nh_q);
       if (c1_dec_q) begin
         c1_blk = {c1_k_q[0] ? wdat[63:0] : wdat[127:64], 64'd0};
@@ -397,12 +397,12 @@ module esp_cipher_lane #(
   always @* begin
     c_ok = (wb_k == 9'd0) ? 1'b0 : pok_q[wb_l];
     c_last = (wb_k == 9'd0) ? 8'd0 : plast_q[wb_l];
-    for (j = 0; j < 16; j = j + 1) begin
-      pv[j] = wb_out[127-8*j -: 8];
+    for (cj = 0; cj < 16; cj = cj + 1) begin
+      pv[cj] = wb_out[127-8*cj -: 8];
       // pad_run: byte j ends a run 1, 2, .., pv[j] (values never wrap)
-      pk[j] = (pv[j] == 8'd1) || ({1'b0, pv[j]} == {1'b0, c_last} + 9'd1 && c_ok);
-      c_ok = pk[j];
-      c_last = pv[j];
+      pk[cj] = (pv[cj] == 8'd1) || ({1'b0, pv[cj]} == {1'b0, c_last} + 9'd1 && c_ok);
+      c_ok = pk[cj];
+      c_last = pv[cj];
     end
     if (wb_des) begin
       f_p = pv[6];
@@ -429,17 +429,17 @@ module esp_cipher_lane #(
     pok_d = pok_q;
     rr_d = rr_q;
     wb_pick_des_d = wb_pick_des_q;
-    for (i = 0; i < NG; i = i + 1) begin
-      k_d[i] = k_q[i];
-      nblk_d[i] = nblk_q[i];
-      slack_d[i] = slack_q[i];
-      plast_d[i] = plast_q[i];
-      di_d[i] = di_q[i];
+    for (ci = 0; ci < NG; ci = ci + 1) begin
+      k_d[ci] = k_q[ci];
+      nblk_d[ci] = nblk_q[ci];
+      slack_d[ci] = slack_q[ci];
+      plast_d[ci] = plast_q[ci];
+      di_d[ci] = di_q[ci];
     end
-    for (i = 0; i < 2; i = i + 1) begin
-      f_wp_d[i] = f_wp_q[i];
-      f_rs_d[i] = f_rs_q[i];
-      f_rp_d[i] = f_rp_q[i];
+    for (ci = 0; ci < 2; ci = ci + 1) begin
+      f_wp_d[ci] = f_wp_q[ci];
+      f_rs_d[ci] = f_rs_q[ci];
+      f_rp_d[ci] = f_rp_q[ci];
     end
     ch_we = 1'b0;
     ch_wa = wb_l;
@@ -506,10 +506,10 @@ module esp_cipher_lane #(
       rr_q <= {LW{1'b0}};
       c1_v_q <= 1'b0;
       wb_pick_des_q <= 1'b0;
-      for (i = 0; i < 2; i = i + 1) begin
-        f_wp_q[i] <= {(FAW+1){1'b0}};
-        f_rs_q[i] <= {(FAW+1){1'b0}};
-        f_rp_q[i] <= {(FAW+1){1'b0}};
+      for (ci = 0; ci < 2; ci = ci + 1) begin
+        f_wp_q[ci] <= {(FAW+1){1'b0}};
+        f_rs_q[ci] <= {(FAW+1){1'b0}};
+        f_rp_q[ci] <= {(FAW+1){1'b0}};
       end
     end else begin
       act_q <= act_d;
@@ -517,21 +517,21 @@ module esp_cipher_lane #(
       rr_q <= rr_d;
       c1_v_q <= sel_v;
       wb_pick_des_q <= wb_pick_des_d;
-      for (i = 0; i < 2; i = i + 1) begin
-        f_wp_q[i] <= f_wp_d[i];
-        f_rs_q[i] <= f_rs_d[i];
-        f_rp_q[i] <= f_rp_d[i];
+      for (ci = 0; ci < 2; ci = ci + 1) begin
+        f_wp_q[ci] <= f_wp_d[ci];
+        f_rs_q[ci] <= f_rs_d[ci];
+        f_rp_q[ci] <= f_rp_d[ci];
       end
     end
     dec_q <= dec_d;
     aes_q <= aes_d;
     pok_q <= pok_d;
-    for (i = 0; i < NG; i = i + 1) begin
-      k_q[i] <= k_d[i];
-      nblk_q[i] <= nblk_d[i];
-      slack_q[i] <= slack_d[i];
-      plast_q[i] <= plast_d[i];
-      di_q[i] <= di_d[i];
+    for (ci = 0; ci < NG; ci = ci + 1) begin
+      k_q[ci] <= k_d[ci];
+      nblk_q[ci] <= nblk_d[ci];
+      slack_q[ci] <= slack_d[ci];
+      plast_q[ci] <= plast_d[ci];
+      di_q[ci] <= di_d[ci];
     end
     // C1 stage
     c1_l_q <= sel_l;

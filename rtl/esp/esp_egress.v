@@ -240,7 +240,7 @@ module esp_egress #(
   reg           beat_v, pop_h, pop_o, last, pre;
   reg  [127:0]  beat;
   reg  [255:0]  win;
-  integer i;
+  integer ei;
   always @* begin
     beat_v = 1'b0;
     pop_h = 1'b0;
@@ -270,9 +270,9 @@ module esp_egress #(
       pop_h = 1'b1;
     end
     if (beat_v) begin
-      for (i = 0; i < 16; i = i + 1)
-        if ({n_q, 4'd0} + i[11:0] >= eh_len[11:0] || eh_len[15:12] != 4'd0)
-          beat[127-8*i -: 8] = 8'd0;
+      for (ei = 0; ei < 16; ei = ei + 1)
+        if ({n_q, 4'd0} + ei[11:0] >= eh_len[11:0] || eh_len[15:12] != 4'd0)
+          beat[127-8*ei -: 8] = 8'd0;
       if (f_ovr(eh) && n_q == 8'd0) begin
         beat[127-8*2 -: 16] = f_olen(eh);
         beat[127-8*9 -: 8] = f_onh(eh);

@@ -76,7 +76,7 @@ module esp_engine #(
     end
   endgenerate
 
-  integer i;
+  integer ni;
 
   // ---- context ring ------------------------------------------------------------------
   reg  [CW:0]      alloc_q, parse_q, commit_q, free_q;
@@ -97,8 +97,8 @@ module esp_engine #(
 
   always @* begin
     lane_done_any = {N_CTX{1'b0}};
-    for (i = 0; i < L; i = i + 1)
-      lane_done_any = lane_done_any | lane_done[N_CTX*i +: N_CTX];
+    for (ni = 0; ni < L; ni = ni + 1)
+      lane_done_any = lane_done_any | lane_done[N_CTX*ni +: N_CTX];
   end
 
   always @(posedge clk_i) begin
@@ -115,19 +115,19 @@ module esp_engine #(
       if (parse_done) parse_q <= parse_q + 1'b1;
       if (commit_done) commit_q <= commit_q + 1'b1;
       if (freed) free_q <= free_q + 1'b1;
-      for (i = 0; i < N_CTX; i = i + 1) begin
-        if (alloc && alloc_q[CW-1:0] == i[CW-1:0])
-          ing_done_q[i] <= 1'b0;
-        else if (ing_done && ing_done_ctx == i[CW-1:0])
-          ing_done_q[i] <= 1'b1;
-        if (job && job_ctx == i[CW-1:0])
-          lane_act_q[i] <= job_crypto;
-        else if (lane_done_any[i])
-          lane_act_q[i] <= 1'b0;
-        if (job && job_ctx == i[CW-1:0])
-          hash_act_q[i] <= job_crypto;
-        else if (hash_done[i])
-          hash_act_q[i] <= 1'b0;
+      for (ni = 0; ni < N_CTX; ni = ni + 1) begin
+        if (alloc && alloc_q[CW-1:0] == ni[CW-1:0])
+          ing_done_q[ni] <= 1'b0;
+        else if (ing_done && ing_done_ctx == ni[CW-1:0])
+          ing_done_q[ni] <= 1'b1;
+        if (job && job_ctx == ni[CW-1:0])
+          lane_act_q[ni] <= job_crypto;
+        else if (lane_done_any[ni])
+          lane_act_q[ni] <= 1'b0;
+        if (job && job_ctx == ni[CW-1:0])
+          hash_act_q[ni] <= job_crypto;
+        else if (hash_done[ni])
+          hash_act_q[ni] <= 1'b0;
       end
     end
   end

@@ -86,7 +86,7 @@ module esp_hash_sched #(
   reg [CW-1:0]    rr_q, rr_d;
   reg             out_sha_q, out_sha_d, out_md5_q, out_md5_d;  // iterative: core busy
 
-  integer i;
+  integer hi;
 
   // ---- C0: pick a context --------------------------------------------------------------
   reg              c1_v_q;
@@ -98,16 +98,16 @@ module esp_hash_sched #(
   reg              sel_v;
   reg [CW-1:0]     sel_off, sel;
   always @* begin
-    for (i = 0; i < N_CTX; i = i + 1)
-      elig[i] = act_q[i] && !busy_q[i] && (outer_q[i] || j_q[i] >= ndb_q[i] || rdy_q[i] != 2'd0) &&
-                (md5_q[i] ? md5_free : sha_free);
+    for (hi = 0; hi < N_CTX; hi = hi + 1)
+      elig[hi] = act_q[hi] && !busy_q[hi] && (outer_q[hi] || j_q[hi] >= ndb_q[hi] || rdy_q[hi] != 2'd0) &&
+                (md5_q[hi] ? md5_free : sha_free);
     dbl = {elig, elig} >> rr_q;
     sel_v = 1'b0;
     sel_off = {CW{1'b0}};
-    for (i = N_CTX - 1; i >= 0; i = i - 1)
-      if (dbl[i]) begin
+    for (hi = N_CTX - 1; hi >= 0; hi = hi - 1)
+      if (dbl[hi]) begin
         sel_v = 1'b1;
-        sel_off = i[CW-1:0];
+        sel_off = hi[CW-1:0];
       end
     sel = rr_q + sel_off;
   end
@@ -186,7 +186,7 @@ module esp_hash_sched #(
   reg [159:0] st;
   reg [14:0]  bits;
   reg [11:0]  pos;
-  integer b;
+  integer hb;
   always @* begin
     raw = stg_rd_i[512*c1_lane_q +: 512];
     if (c1_j_q == 6'd0) begin
@@ -198,12 +198,12 @@ module esp_hash_sched #(
     if (!c1_data_q)
       raw = 512'd0;
     blk = raw;
-    for (b = 0; b < 64; b = b + 1) begin
-      pos = {c1_j_q, b[5:0]};
+    for (hb = 0; hb < 64; hb = hb + 1) begin
+      pos = {c1_j_q, hb[5:0]};
       if (pos == c1_len_q)
-        blk[511-8*b -: 8] = 8'h80;
+        blk[511-8*hb -: 8] = 8'h80;
       else if (pos > c1_len_q)
-        blk[511-8*b -: 8] = 8'h00;
+        blk[511-8*hb -: 8] = 8'h00;
     end
     bits = {c1_len_q + 12'd64, 3'd0};
     if (c1_last_q)
@@ -249,12 +249,12 @@ module esp_hash_sched #(
     rr_d = rr_q;
     out_sha_d = out_sha_q;
     out_md5_d = out_md5_q;
-    for (i = 0; i < N_CTX; i = i + 1) begin
-      j_d[i] = j_q[i];
-      nb_d[i] = nb_q[i];
-      ndb_d[i] = ndb_q[i];
-      rdy_d[i] = rdy_q[i];
-      len_d[i] = len_q[i];
+    for (hi = 0; hi < N_CTX; hi = hi + 1) begin
+      j_d[hi] = j_q[hi];
+      nb_d[hi] = nb_q[hi];
+      ndb_d[hi] = ndb_q[hi];
+      rdy_d[hi] = rdy_q[hi];
+      len_d[hi] = len_q[hi];
     end
     done_o = {N_CTX{1'b0}};
 
@@ -264,8 +264,8 @@ module esp_hash_sched #(
         rdy_d[sel] = rdy_q[sel] - 2'd1;
       rr_d = sel + 1'b1;
     end
-    for (i = 0; i < CIPHER_LANES; i = i + 1)
-      rdy_d[stg_inc_ctx_i[CW*i +: CW]] = rdy_d[stg_inc_ctx_i[CW*i +: CW]] + stg_inc_i[2*i +: 2];
+    for (hi = 0; hi < CIPHER_LANES; hi = hi + 1)
+      rdy_d[stg_inc_ctx_i[CW*hi +: CW]] = rdy_d[stg_inc_ctx_i[CW*hi +: CW]] + stg_inc_i[2*hi +: 2];
 
     if (c1_v_q && !c1_md5_q) out_sha_d = 1'b1;
     if (c1_v_q && c1_md5_q) out_md5_d = 1'b1;
@@ -326,12 +326,12 @@ module esp_hash_sched #(
     md5_q <= md5_d;
     aes_q <= aes_d;
     outer_q <= outer_d;
-    for (i = 0; i < N_CTX; i = i + 1) begin
-      j_q[i] <= j_d[i];
-      nb_q[i] <= nb_d[i];
-      ndb_q[i] <= ndb_d[i];
-      rdy_q[i] <= rdy_d[i];
-      len_q[i] <= len_d[i];
+    for (hi = 0; hi < N_CTX; hi = hi + 1) begin
+      j_q[hi] <= j_d[hi];
+      nb_q[hi] <= nb_d[hi];
+      ndb_q[hi] <= ndb_d[hi];
+      rdy_q[hi] <= rdy_d[hi];
+      len_q[hi] <= len_d[hi];
     end
     c1_c_q <= sel;
     c1_lane_q <= sel_lane;

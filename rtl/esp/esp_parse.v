@@ -223,10 +223,10 @@ module esp_parse #(
   wire [31:0] spi_p = {hb(hdr_i, E), hb(hdr_i, E + 7'd1), hb(hdr_i, E + 7'd2), hb(hdr_i, E + 7'd3)};
   wire [31:0] seq_p = {hb(hdr_i, E + 7'd4), hb(hdr_i, E + 7'd5), hb(hdr_i, E + 7'd6), hb(hdr_i, E + 7'd7)};
   reg  [127:0] iv_p;
-  integer k;
+  integer pk;
   always @* begin
-    for (k = 0; k < 16; k = k + 1)
-      iv_p[127-8*k -: 8] = hb(hdr_i, E + 7'd8 + k[6:0]);
+    for (pk = 0; pk < 16; pk = pk + 1)
+      iv_p[127-8*pk -: 8] = hb(hdr_i, E + 7'd8 + pk[6:0]);
   end
   wire        rep_d = ip_st == 4'd0 && !pbad && !udp_short && !udp_lbad && !udp_ike && !esp_bad;
   wire [3:0]  late_d = (ip_st != 4'd0) ? ip_st : pbad ? S_PROTO : udp_short ? S_LENGTH :
@@ -242,12 +242,12 @@ module esp_parse #(
   // header word sum without words 1 (total length), 4 (TTL, protocol), 5 (checksum)
   reg [20:0] psum;
   reg [6:0]  ix;
-  integer n;
+  integer pn;
   always @* begin
     psum = 21'd0;
-    for (n = 0; n < 30; n = n + 1) begin
-      ix = {n[5:0], 1'b0};
-      if (ix < {1'b0, H} && n != 1 && n != 4 && n != 5)
+    for (pn = 0; pn < 30; pn = pn + 1) begin
+      ix = {pn[5:0], 1'b0};
+      if (ix < {1'b0, H} && pn != 1 && pn != 4 && pn != 5)
         psum = psum + {5'd0, hb(hdr_i, ix), hb(hdr_i, ix + 7'd1)};
     end
   end
@@ -311,10 +311,10 @@ module esp_parse #(
   wire [127:0] a_word = a_ext[895 - 8*ax -: 128];
   wire [127:0] t_word = w_q[0] ? trl[127:0] : trl[255:128];
   reg  [127:0] h_word;
-  integer j;
+  integer pj;
   always @* begin
-    for (j = 0; j < 16; j = j + 1)
-      h_word[127-8*j -: 8] = ({1'b0, w_q, 4'd0} + j[7:0] >= e_a) ? t_word[127-8*j -: 8] : a_word[127-8*j -: 8];
+    for (pj = 0; pj < 16; pj = pj + 1)
+      h_word[127-8*pj -: 8] = ({1'b0, w_q, 4'd0} + pj[7:0] >= e_a) ? t_word[127-8*pj -: 8] : a_word[127-8*pj -: 8];
   end
   wire       hdr_any = crypto && start < 8'd128;
 

@@ -27,11 +27,11 @@ module esp_ram #(
 
   reg [DW-1:0] mem [0:(1<<AW)-1];
 
-  integer i;
+  integer ri;
   always @(posedge clk_i) begin
     if (we_i) begin
-      for (i = 0; i < WE_W; i = i + 1)
-        if (wbe_i[i]) mem[wa_i][i*LW +: LW] <= wd_i[i*LW +: LW];
+      for (ri = 0; ri < WE_W; ri = ri + 1)
+        if (wbe_i[ri]) mem[wa_i][ri*LW +: LW] <= wd_i[ri*LW +: LW];
     end
   end
 

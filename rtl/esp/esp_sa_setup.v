@@ -129,13 +129,13 @@ module esp_sa_setup #(
   // keys: bytes past the key length are zero
   reg [255:0] ekey;
   reg [511:0] ipad, opad;
-  integer i;
+  integer kb;
   always @* begin
-    for (i = 0; i < 32; i = i + 1)
-      ekey[255-8*i -: 8] = (i < f_ekl) ? f_ekey[255-8*i -: 8] : 8'h00;
-    for (i = 0; i < 64; i = i + 1) begin
-      ipad[511-8*i -: 8] = ((i < f_akl) ? f_akey[511-8*i -: 8] : 8'h00) ^ 8'h36;
-      opad[511-8*i -: 8] = ((i < f_akl) ? f_akey[511-8*i -: 8] : 8'h00) ^ 8'h5c;
+    for (kb = 0; kb < 32; kb = kb + 1)
+      ekey[255-8*kb -: 8] = (kb < f_ekl) ? f_ekey[255-8*kb -: 8] : 8'h00;
+    for (kb = 0; kb < 64; kb = kb + 1) begin
+      ipad[511-8*kb -: 8] = ((kb < f_akl) ? f_akey[511-8*kb -: 8] : 8'h00) ^ 8'h36;
+      opad[511-8*kb -: 8] = ((kb < f_akl) ? f_akey[511-8*kb -: 8] : 8'h00) ^ 8'h5c;
     end
   end
 

@@ -4,6 +4,7 @@
 #   make run        the main job (installs dependencies first)
 #   make test       every test (installs dependencies first)
 #   make bench      espfab-bench on every engine, table + JSON in build/bench/
+#   make bench-rtl  RTL engine throughput in simulated cycles, build/bench/rtl.json
 #   make lint       verilator --lint-only -Wall over the RTL
 #   make rtl        Verilator testbenches of the RTL (iterative and pipelined)
 #   make synth      Yosys synth_xilinx resource estimates into build/synth/
@@ -52,7 +53,7 @@ TOOLS      := $(foreach m,$(HOST_MAINS),$(BUILD)/bin/$(subst _,-,$(patsubst host
 UNIT_BINS  := $(patsubst tests/unit/%.c,$(BUILD)/test/%,$(UNIT_SRC))
 CSIM_BINS  := $(patsubst hls/%.c,$(BUILD)/csim/%,$(HLS_TB))
 
-.PHONY: all run test deps bench unit unit-asan csim e2e clean gen lint rtl synth
+.PHONY: all run test deps bench bench-rtl unit unit-asan csim e2e clean gen lint rtl synth
 all: $(CONTRACT_H) $(CONTRACT_VH) $(LIB_ESPFAB) $(LIB_HOST) $(TOOLS) $(UNIT_BINS) $(CSIM_BINS)
 
 gen: $(CONTRACT_H) $(CONTRACT_VH)
@@ -141,6 +142,9 @@ bench: deps all
 	@mkdir -p $(BUILD)/bench
 	$(BUILD)/bin/espfab-bench --engine sw --json $(BUILD)/bench/sw.json
 	$(BUILD)/bin/espfab-bench --engine model --json $(BUILD)/bench/model.json
+
+bench-rtl: all
+	@scripts/bench-rtl.sh $(BUILD)
 
 clean:
 	rm -rf $(BUILD)

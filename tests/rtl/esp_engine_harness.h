@@ -381,7 +381,9 @@ class Harness {
 	Vesp_engine *top;
 	Model mirror; /* what the engine must hold */
 	Stats st;
-	Rng rng;
+	Rng rng;  /* content: cookies, IVs, filler bytes */
+	Rng trng; /* timing: gaps, back-pressure, don't-care inputs (so a seed
+		   * gives the same requests whatever the engine's timing) */
 	uint64_t cycle = 0;
 	uint64_t next_id = 1;
 
@@ -426,7 +428,8 @@ class Harness {
 	unsigned reported = 0;
 
       public:
-	Harness(uint64_t seed, int argc, char **argv) : rng(seed ^ 0xa5a5a5a5ull), inflight(ESPFAB_SA_SLOTS_MAX, 0)
+	Harness(uint64_t seed, int argc, char **argv)
+		: rng(seed ^ 0xa5a5a5a5ull), trng(seed ^ 0x5a5a5a5a00000000ull), inflight(ESPFAB_SA_SLOTS_MAX, 0)
 	{
 		vctx = new VerilatedContext;
 		vctx->commandArgs(argc, argv);
@@ -560,7 +563,7 @@ class Harness {
 	 * dice say otherwise) until none is in flight.  No mirroring. */
 	bool sa_write_raw(uint32_t slot, WrKind kind, const void *rec, bool keep)
 	{
-		if (rng.chance(p_write_in_flight))
+		if (trng.chance(p_write_in_flight))
 			wait_slot_started(slot);
 		else
 			wait_slot_idle(slot);
@@ -708,7 +711,7 @@ class Harness {
 		cycles_by[waiting]++;
 		/* inputs for this cycle */
 		Job *tx = send_q.empty() ? nullptr : send_q.front();
-		if (tx && !tx_presenting && p_gap > 0 && rng.chance(p_gap))
+		if (tx && !tx_presenting && p_gap > 0 && trng.chance(p_gap))
 			tx = nullptr; /* an idle cycle between beats */
 		if (tx) {
 			tx_presenting = true;
@@ -717,7 +720,7 @@ class Harness {
 			top->PORT_REQ_VALID = 0;
 			top->PORT_REQ_LAST = 0;
 		}
-		top->PORT_CPL_READY = (p_ready >= 1.0 || rng.chance(p_ready)) ? 1 : 0;
+		top->PORT_CPL_READY = (p_ready >= 1.0 || trng.chance(p_ready)) ? 1 : 0;
 		top->PORT_SAW_VALID = saw == P_OFFER;
 		if (saw == P_OFFER) {
 			pset(top->PORT_SAW_SLOT, 0, 32, saw_slot);
@@ -728,9 +731,9 @@ class Harness {
 			top->PORT_SAW_LOAD = saw_load;
 		} else {
 			/* outside a handshake the controls are don't-care: vary them */
-			top->PORT_SAW_KEEP = rng.below(2);
-			top->PORT_SAW_CLEAR = rng.below(2);
-			top->PORT_SAW_LOAD = rng.below(2);
+			top->PORT_SAW_KEEP = trng.below(2);
+			top->PORT_SAW_CLEAR = trng.below(2);
+			top->PORT_SAW_LOAD = trng.below(2);
 		}
 		top->PORT_SAR_VALID = sar == P_OFFER;
 		if (sar == P_OFFER)
@@ -834,7 +837,7 @@ class Harness {
 			/* the descriptor only rides on the first beat: scramble it */
 			auto &d = top->PORT_REQ_DESC;
 			for (unsigned i = 0; i < DESC_BITS; i += 32)
-				pset(d, i, DESC_BITS - i < 32 ? DESC_BITS - i : 32, rng.next());
+				pset(d, i, DESC_BITS - i < 32 ? DESC_BITS - i : 32, trng.next());
 		}
 	}
 

@@ -1155,8 +1155,8 @@ class Tb {
 	{
 		static const double ready[] = { 1.0, 1.0, 1.0, 0.9, 0.5, 0.1 };
 		static const double gap[] = { 0.0, 0.0, 0.0, 0.05, 0.3, 0.7 };
-		h.p_ready = ready[r.below(6)];
-		h.p_gap = gap[r.below(6)];
+		h.p_ready = ready[h.trng.below(6)];
+		h.p_gap = gap[h.trng.below(6)];
 	}
 
 	void group(unsigned g, uint64_t budget)
@@ -1187,7 +1187,7 @@ class Tb {
 		while (h.next_id - start < budget) {
 			if (h.cycle >= next_regime) {
 				regime();
-				next_regime = h.cycle + (h.p_ready < 0.5 || h.p_gap > 0.2 ? 300 + r.below(1500) : 2000 + r.below(8000));
+				next_regime = h.cycle + (h.p_ready < 0.5 || h.p_gap > 0.2 ? 300 + h.trng.below(1500) : 2000 + h.trng.below(8000));
 			}
 			if (!specials && h.next_id - start >= budget / 2) {
 				/* SA-write-heavy cases, spread over the groups */

@@ -19,7 +19,7 @@ here=$(dirname "$0")
 # SA_SLOTS=1024 in both so the 256-SA rows fit (inbound and outbound SAs
 # take separate slots); it changes the SA table's size, not the datapath.
 ITERATIVE_PARAMS=${ITERATIVE_PARAMS:--GPIPELINED=0 -GSA_SLOTS=1024 -GN_CTX=4 -GCIPHER_LANES=1}
-PIPELINED_PARAMS=${PIPELINED_PARAMS:--GPIPELINED=1 -GSA_SLOTS=1024 -GN_CTX=32 -GCIPHER_LANES=2}
+PIPELINED_PARAMS=${PIPELINED_PARAMS:--GPIPELINED=1 -GSA_SLOTS=1024 -GN_CTX=64 -GCIPHER_LANES=2}
 CONFIGS=${CONFIGS:-iterative pipelined}
 VFLAGS=${VFLAGS:--MAKEFLAGS OPT_FAST=-O2}
 out=$build/bench

@@ -9,7 +9,7 @@
 // message block (byte 0 in [511:504]; MD5 has no schedule, step i reads
 // word X[g(i)], loaded little-endian) and a valid bit; the chaining value
 // and the tag travel beside the stages (hash_delay in md5_core).  In the
-// cycles with ld_i (ph_i == 0) every stage takes its predecessor's block and runs
+// cycles with ph_i == 0 every stage takes its predecessor's block and runs
 // its first step on it; in the other cycles it runs step BASE + ph_i on
 // its own block.  Message words that no later step reads are passed on as
 // zero, so their registers disappear in synthesis.
@@ -21,8 +21,7 @@ module md5_stages #(
 ) (
   input  wire             clk_i,
   input  wire             rst_ni,  // synchronous, active low: clears the valid bits
-  input  wire [PH_W-1:0]  ph_i,    // step within the stage (ignored if RPS == 1)
-  input  wire             ld_i,    // hand-over: ph_i == 0 (ignored if RPS == 1)
+  input  wire [PH_W-1:0]  ph_i,    // step within the stage; hand-over when 0 (ignored if RPS == 1)
   input  wire             v_i,     // the predecessor stage (or the request): valid,
   input  wire [127:0]     st_i,    //   a..d,
   input  wire [511:0]     blk_i,   //   message block
@@ -153,7 +152,7 @@ module md5_stages #(
   function [127:0] md5_step;
     input [5:0]   i;    // step number, 0..63
     input [127:0] st;   // a, b, c, d before the step
-    input [31:0]  x;    // X[g(i)]
+    input [511:0] blk;
     reg   [31:0]  a, b, c, d, r;
     begin
       a = st[127:96];
@@ -161,7 +160,7 @@ module md5_stages #(
       c = st[63:32];
       d = st[31:0];
       // r = ROTL(a + f + T[i] + X[g], s)
-      r = rotl32(a + md5_f(i[5:4], b, c, d) + md5_t(i) + x, md5_s(i[5:4], i[1:0]));
+      r = rotl32(a + md5_f(i[5:4], b, c, d) + md5_t(i) + md5_x(blk, md5_g(i)), md5_s(i[5:4], i[1:0]));
       // a <- d, b <- b + r, c <- b, d <- c
       md5_step = {d, b + r, b, c};
     end
@@ -185,22 +184,18 @@ module md5_stages #(
     end
   endfunction
 
-  // Step within the stage and hand-over; constants with one step per
-  // stage.  The hand-over comes in as its own port so that, as a clock
-  // enable, it needs no inverter per register.
+  // Step within the stage; a constant 0 with one step per stage.
   wire [PH_W-1:0] ph;
-  wire            ph_zero;
   generate
     if (RPS == 1) begin : g_one_step
-      assign ph      = {PH_W{1'b0}};
-      assign ph_zero = 1'b1;
-      // ph_i and ld_i carry no information here.
-      wire unused_ph = ^{ph_i, ld_i};
+      assign ph = {PH_W{1'b0}};
+      // ph_i carries no information here.
+      wire unused_ph = ^ph_i;
     end else begin : g_steps
-      assign ph      = ph_i;
-      assign ph_zero = ld_i;
+      assign ph = ph_i;
     end
   endgenerate
+  wire ph_zero = (ph == {PH_W{1'b0}});
 
   reg  [COUNT-1:0]       v_q;
   wire [COUNT-1:0]       v_d;
@@ -236,10 +231,9 @@ module md5_stages #(
       end
 
       // This cycle's operands: the predecessor's block at a hand-over,
-      // else the block this stage is working on.  The message word of the
-      // first step comes from the predecessor, the others from this stage.
+      // else the block this stage is working on.
       wire [127:0] st_src  = ph_zero ? st_prev  : st_q[s*128 +: 128];
-      wire [511:0] blk_own = blk_q[s*512 +: 512];
+      wire [511:0] blk_src = ph_zero ? blk_prev : blk_q[s*512 +: 512];
 
       if (RPS <= 8) begin : g_sel
         // Up to 8 steps per stage, all in one round (F, G, H or I): the
@@ -259,7 +253,7 @@ module md5_stages #(
           if (p < RPS) begin : g_step
             localparam integer STEP_I = BASE_I + p;
             localparam [5:0]   STEP   = STEP_I[5:0];
-            assign x_c[p*32 +: 32] = md5_x((p == 0) ? blk_prev : blk_own, md5_g(STEP));
+            assign x_c[p*32 +: 32] = md5_x(blk_src, md5_g(STEP));
             assign t_c[p*32 +: 32] = md5_t(STEP);
             assign r_c[p*32 +: 32] = rotl32(sum, md5_s(STEP[5:4], STEP[1:0]));
           end else begin : g_pad
@@ -272,11 +266,10 @@ module md5_stages #(
         // a <- d, b <- b + ROTL(sum, s), c <- b, d <- c
         assign st_d[s*128 +: 128] = {d, b + r_c[ph*32 +: 32], b, c};
       end else begin : g_var
-        wire [5:0]  i = BASE + {{(6-PH_W){1'b0}}, ph};
-        wire [31:0] x = ph_zero ? md5_x(blk_prev, md5_g(BASE)) : md5_x(blk_own, md5_g(i));
-        assign st_d[s*128 +: 128] = md5_step(i, st_src, x);
+        wire [5:0] i = BASE + {{(6-PH_W){1'b0}}, ph};
+        assign st_d[s*128 +: 128] = md5_step(i, st_src, blk_src);
       end
-      assign blk_d[s*512 +: 512]     = ph_zero ? blk_prev : blk_own;
+      assign blk_d[s*512 +: 512]     = blk_src;
       assign blk_out[s*512 +: 512]   = LIVE & blk_q[s*512 +: 512];
       assign v_d[s]                  = ph_zero ? v_prev   : v_q[s];
     end

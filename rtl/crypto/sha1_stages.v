@@ -9,7 +9,7 @@
 // message schedule window (W[t..t+15] before step t; W[t+16] =
 // ROTL1(W[t+13] ^ W[t+8] ^ W[t+2] ^ W[t])) and a valid bit; the chaining
 // value and the tag travel beside the stages (hash_delay in sha1_core).
-// In the cycles with ld_i (ph_i == 0) every stage takes its predecessor's block
+// In the cycles with ph_i == 0 every stage takes its predecessor's block
 // and runs its first step on it; in the other cycles it runs step
 // BASE + ph_i on its own block.  Window words that no step reads (past
 // W[79]) are passed on as zero, so their registers disappear in synthesis.
@@ -21,8 +21,7 @@ module sha1_stages #(
 ) (
   input  wire             clk_i,
   input  wire             rst_ni,  // synchronous, active low: clears the valid bits
-  input  wire [PH_W-1:0]  ph_i,    // step within the stage (ignored if RPS == 1)
-  input  wire             ld_i,    // hand-over: ph_i == 0 (ignored if RPS == 1)
+  input  wire [PH_W-1:0]  ph_i,    // step within the stage; hand-over when 0 (ignored if RPS == 1)
   input  wire             v_i,     // the predecessor stage (or the request): valid,
   input  wire [159:0]     st_i,    //   a..e,
   input  wire [511:0]     w_i,     //   window
@@ -70,22 +69,18 @@ module sha1_stages #(
     end
   endfunction
 
-  // Step within the stage and hand-over; constants with one step per
-  // stage.  The hand-over comes in as its own port so that, as a clock
-  // enable, it needs no inverter per register.
+  // Step within the stage; a constant 0 with one step per stage.
   wire [PH_W-1:0] ph;
-  wire            ph_zero;
   generate
     if (RPS == 1) begin : g_one_step
-      assign ph      = {PH_W{1'b0}};
-      assign ph_zero = 1'b1;
-      // ph_i and ld_i carry no information here.
-      wire unused_ph = ^{ph_i, ld_i};
+      assign ph = {PH_W{1'b0}};
+      // ph_i carries no information here.
+      wire unused_ph = ^ph_i;
     end else begin : g_steps
-      assign ph      = ph_i;
-      assign ph_zero = ld_i;
+      assign ph = ph_i;
     end
   endgenerate
+  wire ph_zero = (ph == {PH_W{1'b0}});
 
   reg  [COUNT-1:0]       v_q;
   wire [COUNT-1:0]       v_d;

@@ -158,6 +158,7 @@ module md5_core #(
         .clk_i  (clk_i),
         .rst_ni (rst_ni),
         .ph_i   (ph),
+        .ld_i   (ph_zero),
         .v_i    (link_v[grp]),
         .st_i   (link_st[grp*128 +: 128]),
         .blk_i  (link_blk[grp*512 +: 512]),

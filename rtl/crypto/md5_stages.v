@@ -9,7 +9,7 @@
 // message block (byte 0 in [511:504]; MD5 has no schedule, step i reads
 // word X[g(i)], loaded little-endian) and a valid bit; the chaining value
 // and the tag travel beside the stages (hash_delay in md5_core).  In the
-// cycles with ph_i == 0 every stage takes its predecessor's block and runs
+// cycles with ld_i (ph_i == 0) every stage takes its predecessor's block and runs
 // its first step on it; in the other cycles it runs step BASE + ph_i on
 // its own block.  Message words that no later step reads are passed on as
 // zero, so their registers disappear in synthesis.
@@ -21,7 +21,8 @@ module md5_stages #(
 ) (
   input  wire             clk_i,
   input  wire             rst_ni,  // synchronous, active low: clears the valid bits
-  input  wire [PH_W-1:0]  ph_i,    // step within the stage; hand-over when 0 (ignored if RPS == 1)
+  input  wire [PH_W-1:0]  ph_i,    // step within the stage (ignored if RPS == 1)
+  input  wire             ld_i,    // hand-over: ph_i == 0 (ignored if RPS == 1)
   input  wire             v_i,     // the predecessor stage (or the request): valid,
   input  wire [127:0]     st_i,    //   a..d,
   input  wire [511:0]     blk_i,   //   message block
@@ -103,6 +104,23 @@ module md5_stages #(
     end
   endfunction
 
+  // Word k of up to eight candidate words (word 0 in the low bits), as an
+  // AND-OR choice.  (Yosys maps a variable part-select, and the same
+  // choice written in an always block, to far more LUTs.)
+  function [31:0] sel8;
+    input [255:0] cands;
+    input [2:0]   k;
+    integer       q;
+    begin
+      sel8 = 32'h0;
+      for (q = 0; q < 8; q = q + 1) begin
+        if (k == q[2:0]) begin
+          sel8 = sel8 | cands[q*32 +: 32];
+        end
+      end
+    end
+  endfunction
+
   // Round function of step i (F, G, H or I by i / 16).
   function [31:0] md5_f;
     input [1:0]  r;  // i / 16
@@ -136,7 +154,7 @@ module md5_stages #(
 
   // Message word X[g] of a block (byte 0 in [511:504]): bytes 4g..4g+3,
   // little-endian.  Word g starts at bit 511 - 32g, i.e. it is bits
-  // [32(15-g) +: 32], and 15 - g = ~g.
+  // [32(15-g) +: 32], and 15 - g = ~g.  For a constant g.
   function [31:0] md5_x;
     input [511:0] blk;
     input [3:0]   gw;  // g
@@ -147,12 +165,30 @@ module md5_stages #(
     end
   endfunction
 
+  // The same for a variable g, as an AND-OR choice (Yosys maps a variable
+  // part-select poorly).
+  function [31:0] md5_xv;
+    input [511:0] blk;
+    input [3:0]   gw;  // g
+    reg   [31:0]  w;
+    integer       q;
+    begin
+      w = 32'h0;
+      for (q = 0; q < 16; q = q + 1) begin
+        if (gw == q[3:0]) begin
+          w = w | blk[511 - 32*q -: 32];
+        end
+      end
+      md5_xv = {w[7:0], w[15:8], w[23:16], w[31:24]};
+    end
+  endfunction
+
   // One MD5 step with a variable step number (a stage running 16 or more
   // steps).  st: a in [127:96] .. d in [31:0].
   function [127:0] md5_step;
     input [5:0]   i;    // step number, 0..63
     input [127:0] st;   // a, b, c, d before the step
-    input [511:0] blk;
+    input [31:0]  x;    // X[g(i)]
     reg   [31:0]  a, b, c, d, r;
     begin
       a = st[127:96];
@@ -160,7 +196,7 @@ module md5_stages #(
       c = st[63:32];
       d = st[31:0];
       // r = ROTL(a + f + T[i] + X[g], s)
-      r = rotl32(a + md5_f(i[5:4], b, c, d) + md5_t(i) + md5_x(blk, md5_g(i)), md5_s(i[5:4], i[1:0]));
+      r = rotl32(a + md5_f(i[5:4], b, c, d) + md5_t(i) + x, md5_s(i[5:4], i[1:0]));
       // a <- d, b <- b + r, c <- b, d <- c
       md5_step = {d, b + r, b, c};
     end
@@ -184,18 +220,22 @@ module md5_stages #(
     end
   endfunction
 
-  // Step within the stage; a constant 0 with one step per stage.
+  // Step within the stage and hand-over; constants with one step per
+  // stage.  The hand-over comes in as its own port so that, as a clock
+  // enable, it needs no inverter per register.
   wire [PH_W-1:0] ph;
+  wire            ph_zero;
   generate
     if (RPS == 1) begin : g_one_step
-      assign ph = {PH_W{1'b0}};
-      // ph_i carries no information here.
-      wire unused_ph = ^ph_i;
+      assign ph      = {PH_W{1'b0}};
+      assign ph_zero = 1'b1;
+      // ph_i and ld_i carry no information here.
+      wire unused_ph = ^{ph_i, ld_i};
     end else begin : g_steps
-      assign ph = ph_i;
+      assign ph      = ph_i;
+      assign ph_zero = ld_i;
     end
   endgenerate
-  wire ph_zero = (ph == {PH_W{1'b0}});
 
   reg  [COUNT-1:0]       v_q;
   wire [COUNT-1:0]       v_d;
@@ -231,9 +271,10 @@ module md5_stages #(
       end
 
       // This cycle's operands: the predecessor's block at a hand-over,
-      // else the block this stage is working on.
+      // else the block this stage is working on.  The message word of the
+      // first step comes from the predecessor, the others from this stage.
       wire [127:0] st_src  = ph_zero ? st_prev  : st_q[s*128 +: 128];
-      wire [511:0] blk_src = ph_zero ? blk_prev : blk_q[s*512 +: 512];
+      wire [511:0] blk_own = blk_q[s*512 +: 512];
 
       if (RPS <= 8) begin : g_sel
         // Up to 8 steps per stage, all in one round (F, G, H or I): the
@@ -247,13 +288,17 @@ module md5_stages #(
         wire [31:0] b = st_src[95:64];
         wire [31:0] c = st_src[63:32];
         wire [31:0] d = st_src[31:0];
-        wire [31:0] sum = a + md5_f(RND, b, c, d) + t_c[ph*32 +: 32] + x_c[ph*32 +: 32];
+        wire [255:0] x_8 = {{(256-NP*32){1'b0}}, x_c};  // candidates padded to eight
+        wire [255:0] t_8 = {{(256-NP*32){1'b0}}, t_c};
+        wire [255:0] r_8 = {{(256-NP*32){1'b0}}, r_c};
+        wire [2:0]   ph3 = {{(3-PH_W){1'b0}}, ph};
+        wire [31:0]  sum = a + md5_f(RND, b, c, d) + sel8(t_8, ph3) + sel8(x_8, ph3);
 
         for (p = 0; p < NP; p = p + 1) begin : g_cand
           if (p < RPS) begin : g_step
             localparam integer STEP_I = BASE_I + p;
             localparam [5:0]   STEP   = STEP_I[5:0];
-            assign x_c[p*32 +: 32] = md5_x(blk_src, md5_g(STEP));
+            assign x_c[p*32 +: 32] = md5_x((p == 0) ? blk_prev : blk_own, md5_g(STEP));
             assign t_c[p*32 +: 32] = md5_t(STEP);
             assign r_c[p*32 +: 32] = rotl32(sum, md5_s(STEP[5:4], STEP[1:0]));
           end else begin : g_pad
@@ -264,12 +309,13 @@ module md5_stages #(
         end
 
         // a <- d, b <- b + ROTL(sum, s), c <- b, d <- c
-        assign st_d[s*128 +: 128] = {d, b + r_c[ph*32 +: 32], b, c};
+        assign st_d[s*128 +: 128] = {d, b + sel8(r_8, ph3), b, c};
       end else begin : g_var
-        wire [5:0] i = BASE + {{(6-PH_W){1'b0}}, ph};
-        assign st_d[s*128 +: 128] = md5_step(i, st_src, blk_src);
+        wire [5:0]  i = BASE + {{(6-PH_W){1'b0}}, ph};
+        wire [31:0] x = ph_zero ? md5_x(blk_prev, md5_g(BASE)) : md5_xv(blk_own, md5_g(i));
+        assign st_d[s*128 +: 128] = md5_step(i, st_src, x);
       end
-      assign blk_d[s*512 +: 512]     = blk_src;
+      assign blk_d[s*512 +: 512]     = ph_zero ? blk_prev : blk_own;
       assign blk_out[s*512 +: 512]   = LIVE & blk_q[s*512 +: 512];
       assign v_d[s]                  = ph_zero ? v_prev   : v_q[s];
     end

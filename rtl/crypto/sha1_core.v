@@ -155,6 +155,7 @@ module sha1_core #(
         .clk_i  (clk_i),
         .rst_ni (rst_ni),
         .ph_i   (ph),
+        .ld_i   (ph_zero),
         .v_i    (link_v[grp]),
         .st_i   (link_st[grp*160 +: 160]),
         .w_i    (link_w[grp*512 +: 512]),

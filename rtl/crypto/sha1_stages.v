@@ -9,7 +9,7 @@
 // message schedule window (W[t..t+15] before step t; W[t+16] =
 // ROTL1(W[t+13] ^ W[t+8] ^ W[t+2] ^ W[t])) and a valid bit; the chaining
 // value and the tag travel beside the stages (hash_delay in sha1_core).
-// In the cycles with ph_i == 0 every stage takes its predecessor's block
+// In the cycles with ld_i (ph_i == 0) every stage takes its predecessor's block
 // and runs its first step on it; in the other cycles it runs step
 // BASE + ph_i on its own block.  Window words that no step reads (past
 // W[79]) are passed on as zero, so their registers disappear in synthesis.
@@ -21,7 +21,8 @@ module sha1_stages #(
 ) (
   input  wire             clk_i,
   input  wire             rst_ni,  // synchronous, active low: clears the valid bits
-  input  wire [PH_W-1:0]  ph_i,    // step within the stage; hand-over when 0 (ignored if RPS == 1)
+  input  wire [PH_W-1:0]  ph_i,    // step within the stage (ignored if RPS == 1)
+  input  wire             ld_i,    // hand-over: ph_i == 0 (ignored if RPS == 1)
   input  wire             v_i,     // the predecessor stage (or the request): valid,
   input  wire [159:0]     st_i,    //   a..e,
   input  wire [511:0]     w_i,     //   window
@@ -34,6 +35,23 @@ module sha1_stages #(
     input [31:0] x;
     begin
       rotl1 = {x[30:0], x[31]};
+    end
+  endfunction
+
+  // Word k of up to eight candidate words (word 0 in the low bits), as an
+  // AND-OR choice.  (Yosys maps a variable part-select, and the same
+  // choice written in an always block, to far more LUTs.)
+  function [31:0] sel8;
+    input [255:0] cands;
+    input [2:0]   k;
+    integer       q;
+    begin
+      sel8 = 32'h0;
+      for (q = 0; q < 8; q = q + 1) begin
+        if (k == q[2:0]) begin
+          sel8 = sel8 | cands[q*32 +: 32];
+        end
+      end
     end
   endfunction
 
@@ -69,18 +87,22 @@ module sha1_stages #(
     end
   endfunction
 
-  // Step within the stage; a constant 0 with one step per stage.
+  // Step within the stage and hand-over; constants with one step per
+  // stage.  The hand-over comes in as its own port so that, as a clock
+  // enable, it needs no inverter per register.
   wire [PH_W-1:0] ph;
+  wire            ph_zero;
   generate
     if (RPS == 1) begin : g_one_step
-      assign ph = {PH_W{1'b0}};
-      // ph_i carries no information here.
-      wire unused_ph = ^ph_i;
+      assign ph      = {PH_W{1'b0}};
+      assign ph_zero = 1'b1;
+      // ph_i and ld_i carry no information here.
+      wire unused_ph = ^{ph_i, ld_i};
     end else begin : g_steps
-      assign ph = ph_i;
+      assign ph      = ph_i;
+      assign ph_zero = ld_i;
     end
   endgenerate
-  wire ph_zero = (ph == {PH_W{1'b0}});
 
   reg  [COUNT-1:0]       v_q;
   wire [COUNT-1:0]       v_d;
@@ -161,7 +183,9 @@ module sha1_stages #(
         // t = BASE+p: at p == 0 from the predecessor (this stage loads in
         // the same cycle), else from this stage.
         wire [NP*32-1:0] c0, c2, c8, c13;
-        wire [31:0]      op0, op2, op8, op13, w_new;
+        wire [31:0]      op0, op2, op8, op13;  // the candidates of the step in progress
+        wire [31:0]      w_new;
+        wire [2:0]       ph3 = {{(3-PH_W){1'b0}}, ph};
 
         for (p = 0; p < NP; p = p + 1) begin : g_cand
           if (p == 0) begin : g_prev
@@ -183,10 +207,10 @@ module sha1_stages #(
           end
         end
 
-        assign op0   = c0[ph*32 +: 32];
-        assign op2   = c2[ph*32 +: 32];
-        assign op8   = c8[ph*32 +: 32];
-        assign op13  = c13[ph*32 +: 32];
+        assign op0  = sel8({{(256-NP*32){1'b0}}, c0},  ph3);
+        assign op2  = sel8({{(256-NP*32){1'b0}}, c2},  ph3);
+        assign op8  = sel8({{(256-NP*32){1'b0}}, c8},  ph3);
+        assign op13 = sel8({{(256-NP*32){1'b0}}, c13}, ph3);
         assign w_new = rotl1(op13 ^ op8 ^ op2 ^ op0);  // W[t+16]
         assign w_t   = op0;
 

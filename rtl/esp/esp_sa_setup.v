@@ -17,6 +17,10 @@
 // write proceeds when idle_i says every earlier request has completed, so
 // requests accepted before the write use the old SA and later ones the new.
 //
+// After reset every slot is emptied and its state zeroed (about 18 cycles
+// per slot, sa_wr_ready_o low and no packet taken meanwhile), as the model
+// starts with an empty table.
+//
 // The setup path has its own iterative cores (aes_core for the decryption
 // key, sha1_core / md5_core for the two chaining values), so programming an
 // SA never takes a slot in the data pipelines: about 180 cycles per write.
@@ -92,6 +96,7 @@ module esp_sa_setup #(
   reg [31:0]     slot_q, slot_d;
   reg            keep_q, keep_d, clear_q, clear_d, load_q, load_d;
   reg            err_q, err_d;
+  reg            init_q, init_d;   // emptying every slot after reset
   reg [3:0]      u_q, u_d;
   reg [255:0]    deckey_q, deckey_d;
   reg [159:0]    inner_q, inner_d, outer_q, outer_d;
@@ -198,6 +203,7 @@ module esp_sa_setup #(
     clear_d = clear_q;
     load_d = load_q;
     err_d = err_q;
+    init_d = init_q;
     deckey_d = deckey_q;
     inner_d = inner_q;
     outer_d = outer_q;
@@ -273,7 +279,18 @@ module esp_sa_setup #(
         u_d = (keep_q && !clear_q) ? U_DONE : U_ST;
       end
       U_ST: begin
-        if (st_wr_ack_i) u_d = U_DONE;
+        if (st_wr_ack_i) begin
+          u_d = U_DONE;
+          if (init_q) begin
+            // next slot of the reset sweep
+            if (slot_q == SA_SLOTS - 1) begin
+              init_d = 1'b0;
+            end else begin
+              slot_d = slot_q + 32'd1;
+              u_d = U_TW;
+            end
+          end
+        end
       end
       U_DONE: begin
         // key material does not stay in the setup registers
@@ -289,7 +306,12 @@ module esp_sa_setup #(
 
   always @(posedge clk_i) begin
     if (!rst_ni) begin
-      u_q <= U_IDLE;
+      u_q <= U_TW;            // the reset sweep: clear slot 0 first
+      init_q <= 1'b1;
+      slot_q <= 32'd0;
+      keep_q <= 1'b0;
+      clear_q <= 1'b1;
+      load_q <= 1'b0;
       err_q <= 1'b0;
       sa_q <= {SAB{1'b0}};
       deckey_q <= 256'd0;
@@ -297,6 +319,11 @@ module esp_sa_setup #(
       outer_q <= 160'd0;
     end else begin
       u_q <= u_d;
+      init_q <= init_d;
+      slot_q <= slot_d;
+      keep_q <= keep_d;
+      clear_q <= clear_d;
+      load_q <= load_d;
       err_q <= err_d;
       sa_q <= sa_d;
       deckey_q <= deckey_d;
@@ -304,10 +331,6 @@ module esp_sa_setup #(
       outer_q <= outer_d;
     end
     stv_q <= stv_d;
-    slot_q <= slot_d;
-    keep_q <= keep_d;
-    clear_q <= clear_d;
-    load_q <= load_d;
   end
 
   assign sa_wr_ready_o = u_q == U_IDLE;

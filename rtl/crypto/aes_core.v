@@ -35,8 +35,9 @@
 // 11, 13, 15 cycles for AES-128/192/256), and in_ready_o is high again in
 // that same cycle, so back-to-back requests are served every Nr+1 cycles.
 // Each cycle expands the key window first and then runs the round with
-// its round key (one register stage fewer per block than the pipeline's
-// parallel arrangement would need).
+// its round key (the pipeline's arrangement, round key from the register,
+// would cost this build an extra cycle or a second key-step unit for the
+// window of round 1).
 //
 // Input paths: PIPELINED = 1 has the first key step (one SubWord, about as
 // deep as a round stage) and the initial AddRoundKey between the ports and

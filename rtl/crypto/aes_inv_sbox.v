@@ -7,8 +7,17 @@
 // The values are the published table; tests/rtl/tb_aes_sbox.cpp checks all
 // 256 inputs against the S-box computed from its definition (the inverse
 // of the computed S-box).
+//
 // Purely combinational: one 8-input function per output bit, which maps to
-// four LUT6 and the F7/F8 multiplexers of a Xilinx slice.
+// four LUT6 and the F7/F8 multiplexers of a Xilinx slice.  keep_hierarchy
+// keeps the table a module of its own when a design is flattened for
+// synthesis: Yosys reads the case statement as a ROM, and flattened behind
+// a register it would merge that register into the ROM as a synchronous
+// read port, one copy of the register per table (the AES core grows by
+// a quarter in flip-flops and doubles in LUTs).  Coding the table as a
+// constant vector instead avoids the ROM but costs Yosys minutes and
+// gigabytes per instance.
+(* keep_hierarchy *)
 module aes_inv_sbox (
   input  wire [7:0] in_i,   // byte to substitute
   output reg  [7:0] out_o   // S^-1[in_i]

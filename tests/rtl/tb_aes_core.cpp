@@ -42,7 +42,8 @@
 // on any mismatch; prints one summary line.
 //
 // Build: scripts/verilate-tb.sh BUILD OUT aes_core tests/rtl/tb_aes_core.cpp -GPIPELINED=1
-// Run:   OUT/Vtb [PIPELINED=0|1] [SEED=n]
+// Run:   OUT/Vtb [PIPELINED=0|1] [SEED=n]   (compiled with -DTB_PIPELINED=n, as
+//        scripts/rtl-tests.sh does, the expected build defaults to n)
 #define OPENSSL_SUPPRESS_DEPRECATED 1 // AES_set_encrypt_key: the schedule oracle
 
 #include <cstdarg>
@@ -771,6 +772,9 @@ int main(int argc, char **argv)
 {
 	Verilated::commandArgs(argc, argv);
 	int want_pipe = -1;
+#ifdef TB_PIPELINED // scripts/rtl-tests.sh says which build it verilated
+	want_pipe = TB_PIPELINED;
+#endif
 	uint32_t seed = 1;
 	for (int i = 1; i < argc; i++) {
 		if (std::strncmp(argv[i], "PIPELINED=", 10) == 0)

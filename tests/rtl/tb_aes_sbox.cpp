@@ -13,7 +13,9 @@
 // mismatch and prints one summary line.
 //
 // Build: scripts/verilate-tb.sh BUILD OUT aes_sbox tests/rtl/tb_aes_sbox.cpp
-//        scripts/verilate-tb.sh BUILD OUT aes_inv_sbox tests/rtl/tb_aes_sbox.cpp
+//        scripts/verilate-tb.sh BUILD OUT aes_inv_sbox tests/rtl/tb_aes_inv_sbox.cpp
+// (tb_aes_inv_sbox.cpp includes this file, so that scripts/rtl-tests.sh
+// finds a testbench for each module.)
 // Run:   OUT/Vtb
 #include <cstdint>
 #include <cstdio>

@@ -11,7 +11,7 @@
 #   make deps       install Debian packages the build and tests need
 #
 # Layout of build/ (BUILD=dir moves it; helpers use their own to avoid races):
-#   gen/    generated contract header      lib/  libespfab.a, libespfab_host.a
+#   gen/    generated contract header      lib/  libespfab.a, libespfab_host.a (host/ + ike/)
 #   bin/    command-line tools             test/ unit test programs
 #   csim/   HLS C-simulation testbenches   asan/ the same tree under ASan+UBSan
 
@@ -20,7 +20,7 @@ CC      ?= gcc
 OPT     ?= -O2
 SAN     ?=
 CFLAGS_COMMON := -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -g $(OPT) -MMD -MP \
-                 -I$(BUILD)/gen -Idriver -Ihls -Ihost -Itests/support
+                 -I$(BUILD)/gen -Idriver -Ihls -Ihost -Iike -Itests/support
 ifeq ($(SAN),1)
 CFLAGS_COMMON += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 LDFLAGS_SAN   := -fsanitize=address,undefined
@@ -40,7 +40,7 @@ CONTRACT_VH := $(BUILD)/gen/espfab_contract.vh
 HLS_SRC    := $(filter-out %_tb.c,$(wildcard hls/*/*.c))
 HLS_TB     := $(wildcard hls/*/*_tb.c)
 DRIVER_SRC := $(wildcard driver/*.c)
-HOST_SRC   := $(filter-out %_main.c,$(wildcard host/*.c))
+HOST_SRC   := $(filter-out %_main.c,$(wildcard host/*.c)) $(wildcard ike/*.c)
 HOST_MAINS := $(wildcard host/*_main.c)
 UNIT_SRC   := $(wildcard tests/unit/test_*.c)
 TEST_SUPPORT := $(wildcard tests/support/*.c)

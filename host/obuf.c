@@ -96,6 +96,14 @@ void obuf_printf(obuf *b, const char *fmt, ...)
 	va_end(ap);
 }
 
+void obuf_truncate(obuf *b, size_t len)
+{
+	if (len >= b->len)
+		return;
+	b->len = len;
+	b->p[len] = '\0';
+}
+
 void obuf_consume(obuf *b, size_t n)
 {
 	if (n >= b->len) {

@@ -38,6 +38,8 @@ void obuf_append(obuf *b, const void *p, size_t n);
 void obuf_puts(obuf *b, const char *s);
 void obuf_printf(obuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void obuf_vprintf(obuf *b, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
+/* Cut the contents back to len bytes (no-op if already shorter). */
+void obuf_truncate(obuf *b, size_t len);
 /* Remove the first n bytes (n > len empties the buffer). */
 void obuf_consume(obuf *b, size_t n);
 

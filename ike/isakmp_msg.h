@@ -241,7 +241,8 @@ struct isakmp_attr_spec {
 	uint16_t type;
 	uint8_t enc;          /* enum isakmp_attr_enc */
 	uint32_t val;
-	const uint8_t *data;  /* TLV value bytes (len bytes), or NULL */
+	const uint8_t *data;  /* TLV value bytes (len bytes); non-NULL with len 0 is an empty TLV
+			       * (mode-config requests); NULL: the value is val */
 	uint16_t len;
 };
 

@@ -191,9 +191,10 @@ int ike_keymat(int hash, const uint8_t *skeyid_d, const uint8_t *gqm_xy, size_t 
 	       const uint8_t *spi, size_t spi_len, const uint8_t *ni_b, size_t ni_len, const uint8_t *nr_b,
 	       size_t nr_len, uint8_t *out, size_t out_len);
 
-/* The keys of one child SA: KEYMAT split into the encryption key (first)
- * and the integrity key (next), as RFC 2409 §5.5 KEYMAT is consumed for
- * ESP by every implementation this must interoperate with. */
+/* The keys of one child SA: KEYMAT (RFC 2409 §5.5) split into the
+ * encryption key first and the integrity key next, the order in which
+ * IKEv1 implementations (strongSwan, racoon, Cisco IOS) take ESP keys from
+ * it. */
 struct ike_child_keys {
 	uint32_t spi; /* host order; the SPI the KEYMAT was computed with */
 	size_t enc_len;

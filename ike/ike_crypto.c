@@ -16,6 +16,7 @@
 
 #include <openssl/core_names.h>
 #include <openssl/crypto.h>
+#include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/params.h>
 #include <openssl/provider.h>
@@ -116,6 +117,8 @@ int ike_crypto_init(void)
 	if (!lib.prov_default)
 		goto fail;
 	lib.prov_legacy = OSSL_PROVIDER_load(lib.lib, "legacy"); /* may be NULL */
+	if (!lib.prov_legacy)
+		ERR_clear_error(); /* not an error until DES is used */
 	for (size_t i = 0; i < N_HASH; i++) {
 		lib.md[i] = EVP_MD_fetch(lib.lib, hash_defs[i].ossl, NULL);
 		if (!lib.md[i])
@@ -125,6 +128,8 @@ int ike_crypto_init(void)
 		lib.cipher[i] = EVP_CIPHER_fetch(lib.lib, cipher_defs[i].ossl, NULL);
 		if (!lib.cipher[i] && cipher_defs[i].id != IKE_ENCR_DES_CBC)
 			goto fail;
+		if (!lib.cipher[i])
+			ERR_clear_error(); /* DES without the legacy provider */
 	}
 	lib.hmac = EVP_MAC_fetch(lib.lib, "HMAC", NULL);
 	if (!lib.hmac)

@@ -47,7 +47,8 @@
 #ifndef TB_PIPELINED
 #define TB_PIPELINED 1
 #endif
-/* esp_fabric's parameters in this build (its defaults; rtl-tests.sh sets PIPELINED only) */
+/* esp_fabric's parameters in this build: verilate-tb.sh defines TB_NAME for
+ * every -GNAME=VALUE override; the others are esp_fabric's defaults */
 #ifndef TB_SA_SLOTS
 #define TB_SA_SLOTS 64
 #endif
@@ -56,6 +57,10 @@
 #endif
 #ifndef TB_CIPHER_LANES
 #define TB_CIPHER_LANES 1
+#endif
+
+#ifdef TB_STREAM_BYTES
+static_assert(sizeof(Vesp_engine::s_req_data_i) == TB_STREAM_BYTES, "request beat is STREAM_BYTES wide");
 #endif
 
 #define S(x) ESPFAB_STATUS_##x
@@ -632,6 +637,12 @@ class Tb {
 			fail("UPDATE of slot SA_SLOTS + 3 was accepted");
 		check_irq("refused slots");
 		irq_clear(IRQ(ERR));
+		/* the last slot is a slot */
+		if (sa_cmd(sa_slots - 1, &good, ESPFAB_SA_OP_ADD))
+			fail("ADD to slot SA_SLOTS - 1 (%u) was refused", sa_slots - 1);
+		encap(sa_slots - 1, 40, "last slot", S(OK));
+		check_state(sa_slots - 1, "last slot");
+		sa_cmd(sa_slots - 1, nullptr, ESPFAB_SA_OP_DELETE);
 		/* the slot is still empty */
 		encap(slot, 40, "refused slot: encap", S(NO_SA));
 		check_state(slot, "after a refused ADD");

@@ -59,10 +59,8 @@ size_t elog_format_time(char *buf, size_t len, const struct timespec *rt, bool s
 	return (size_t)n < len ? (size_t)n : len - 1;
 }
 
-static bool real_clock(struct timespec *rt, void *arg)
+bool elog_clock_synced(void)
 {
-	(void)arg;
-	clock_gettime(CLOCK_REALTIME, rt);
 	struct timespec mono;
 	clock_gettime(CLOCK_MONOTONIC, &mono);
 	uint64_t ms = (uint64_t)mono.tv_sec * 1000u + (uint64_t)mono.tv_nsec / 1000000u;
@@ -75,6 +73,13 @@ static bool real_clock(struct timespec *rt, void *arg)
 		st.synced_valid = true;
 	}
 	return st.synced;
+}
+
+static bool real_clock(struct timespec *rt, void *arg)
+{
+	(void)arg;
+	clock_gettime(CLOCK_REALTIME, rt);
+	return elog_clock_synced();
 }
 
 void elog_set_clock(bool (*now)(struct timespec *rt, void *arg), void *arg)

@@ -110,6 +110,9 @@ void elog_unsubscribe(int id);
 /* Timestamp "*Nov 24 06:02:07.123: " for the given time; `synced` drops
  * the '*'.  Returns the length written (buf of at least 32 bytes). */
 size_t elog_format_time(char *buf, size_t len, const struct timespec *rt, bool synced);
+/* Whether the real-time clock counts as synchronised (the '*' rule);
+ * checked at most every 10 s. */
+bool elog_clock_synced(void);
 /* Replace the clock (tests): now(arg) fills *rt and returns whether the
  * clock counts as synchronised.  NULL restores the real clock. */
 void elog_set_clock(bool (*now)(struct timespec *rt, void *arg), void *arg);

@@ -185,6 +185,15 @@ int espfabd_io_open(espfabd_io *io, evloop *loop, const char *tun_name, uint16_t
 		goto fail;
 	}
 	io->tun_fd = r;
+	/* IPv4 only: keep the kernel from sending IPv6 router solicitations
+	 * and MLD reports into it (best effort; IPv6 may be off already). */
+	char path[96];
+	snprintf(path, sizeof path, "/proc/sys/net/ipv6/conf/%s/disable_ipv6", io->tun_name);
+	FILE *f = fopen(path, "we");
+	if (f) {
+		fputs("1\n", f);
+		fclose(f);
+	}
 	io->tun_ifindex = netio_link_index(io->tun_name);
 	r = io->tun_ifindex < 0 ? io->tun_ifindex : netio_link_set_up(io->tun_ifindex, true);
 	if (r < 0) {

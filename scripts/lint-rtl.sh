@@ -2,7 +2,8 @@
 # lint-rtl.sh BUILD — verilator --lint-only -Wall over every RTL module.
 #
 # Each rtl/**/NAME.v is linted as a top module; a module with a PIPELINED
-# parameter is linted once per build (PIPELINED=0 and 1).  Records one
+# parameter is linted once per build (PIPELINED=0 and 1), one with a
+# STREAM_BYTES parameter once more with STREAM_BYTES=32.  Records one
 # PASS/FAIL line per lint run in $RESULTS/lint.txt; exits non-zero if any
 # run reported anything.
 set -uo pipefail
@@ -18,6 +19,8 @@ for f in $(find rtl -name '*.v' | sort); do
 	top=$(basename "$f" .v)
 	variants=("")
 	grep -q 'parameter *PIPELINED' "$f" && variants=("-GPIPELINED=0" "-GPIPELINED=1")
+	# the wide stream (Alveo) as well
+	grep -q 'parameter *STREAM_BYTES' "$f" && variants+=("${variants[-1]:+${variants[-1]} }-GSTREAM_BYTES=32")
 	for v in "${variants[@]}"; do
 		name="$top${v:+ $v}"
 		log=$(verilator --lint-only -Wall "${dirs[@]}" -I"$build/gen" $v --top-module "$top" "$f" 2>&1)

@@ -5,8 +5,11 @@
 //
 // The lane owns its contexts' buffers:
 //   input buffer   (ingress writes; two banks of even/odd words so a block
-//                   and the one before it are read in one cycle)
-//   output buffer  (cipher results at word 8 + block; egress reads)
+//                   and the one before it are read in one cycle, and a
+//                   32-byte request beat is written in one cycle)
+//   output buffer  (cipher results at 16-byte word 8 + block; egress reads
+//                   STREAM_BYTES per cycle, so a 32-byte stream reads two
+//                   words: the buffer is that wide, written a half at a time)
 //   hash staging   (a 128-byte ring per context in HMAC message order: the
 //                   ciphertext as it leaves the lane, 8 banks of 8 bytes so
 //                   the hash reads a whole 64-byte block in one cycle)
@@ -34,7 +37,8 @@ module esp_cipher_lane #(
   parameter PIPELINED = 1,     // crypto cores unrolled (1) or iterative (0)
   parameter N_CTX = 8,         // contexts of the engine (power of two)
   parameter CIPHER_LANES = 1,  // lanes of the engine (power of two, N_CTX / CIPHER_LANES >= 2)
-  parameter LANE = 0           // this lane's index
+  parameter LANE = 0,          // this lane's index
+  parameter STREAM_BYTES = 16  // request/completion beat bytes (16 or 32): input writes and output reads per cycle
 ) (
   input  wire              clk_i,
   input  wire              rst_ni,
@@ -53,15 +57,16 @@ module esp_cipher_lane #(
   input  wire [7:0]        job_pad_i,
   input  wire [7:0]        job_nh_i,
   input  wire [N_CTX-1:0]  ing_done_i,     // per global context: input buffer complete
-  // input buffer writes (esp_ingress)
-  input  wire              in_we_i,
+  // input buffer writes (esp_ingress): word i at in_word_i + i (in_word_i a
+  // multiple of NW), data in [BW-1-128*i -: 128]
+  input  wire [NW-1:0]     in_we_i,
   input  wire [CW-1:0]     in_ctx_i,
   input  wire [6:0]        in_word_i,
-  input  wire [127:0]      in_wd_i,
-  // output buffer read (esp_egress, registered)
+  input  wire [BW-1:0]     in_wd_i,
+  // output buffer read (esp_egress, registered): STREAM_BYTES-wide words
   input  wire [LW-1:0]     out_rl_i,
-  input  wire [6:0]        out_rw_i,
-  output wire [127:0]      out_rd_o,
+  input  wire [OAW-1:0]    out_rw_i,
+  output wire [BW-1:0]     out_rd_o,
   // staging read (esp_hash_sched, registered): block half of a local context
   input  wire [LW-1:0]     stg_rl_i,
   input  wire              stg_rh_i,
@@ -95,6 +100,9 @@ module esp_cipher_lane #(
   localparam PW = 256 + 128 + 7 + 12 + 8 + 8 + 2 + 2;   // per-context parameters
   localparam SW = LW + 9 + 1 + 1 + 128 + 128;           // completion side info
   localparam OW = 8;                                    // output buffer word of block 0
+  localparam BW = 8 * STREAM_BYTES;                     // stream beat bits
+  localparam NW = STREAM_BYTES / 16;                    // 16-byte words per beat (1 or 2)
+  localparam OAW = 7 - (NW - 1);                        // output buffer: words per context, log2
 
   // ---- per-context registers ---------------------------------------------------
   reg [NG-1:0] act_q, act_d;        // blocks left to issue
@@ -144,18 +152,38 @@ module esp_cipher_lane #(
   wire [1:0]   p_cipher = par_rd[1:0];
 
   // ---- input buffer: even and odd word banks --------------------------------------
-  wire          in_mine = in_we_i && mine(in_ctx_i);
+  wire          in_mine = mine(in_ctx_i);
   wire [LW-1:0] in_l = in_ctx_i[CW-1 -: LW];
   reg  [LW+5:0] ev_ra, od_ra;
   wire [127:0]  ev_rd, od_rd;
+  wire          ev_we, od_we;
+  wire [127:0]  ev_wd, od_wd;
+  generate
+    if (NW == 1) begin : g_in1
+      // one word: to the bank of its parity
+      assign ev_we = in_we_i[0] && in_mine && !in_word_i[0];
+      assign od_we = in_we_i[0] && in_mine && in_word_i[0];
+      assign ev_wd = in_wd_i[127:0];
+      assign od_wd = in_wd_i[127:0];
+    end else begin : g_in2
+      // two words from an even one: one to each bank, same address
+      /* verilator lint_off UNUSEDSIGNAL */
+      wire unused_w0 = in_word_i[0];  // always 0: ingress writes whole beats (and the flush word) from an even word
+      /* verilator lint_on UNUSEDSIGNAL */
+      assign ev_we = in_we_i[0] && in_mine;
+      assign od_we = in_we_i[1] && in_mine;
+      assign ev_wd = in_wd_i[BW-1 -: 128];
+      assign od_wd = in_wd_i[BW-129 -: 128];
+    end
+  endgenerate
 
   esp_ram #(.DW(128), .AW(LW+6), .WE_W(1), .ASYNC_RD(0)) u_in_ev (
-    .clk_i(clk_i), .we_i(in_mine && !in_word_i[0]), .wbe_i(1'b1), .wa_i({in_l, in_word_i[6:1]}),
-    .wd_i(in_wd_i), .ra_i(ev_ra), .rd_o(ev_rd)
+    .clk_i(clk_i), .we_i(ev_we), .wbe_i(1'b1), .wa_i({in_l, in_word_i[6:1]}),
+    .wd_i(ev_wd), .ra_i(ev_ra), .rd_o(ev_rd)
   );
   esp_ram #(.DW(128), .AW(LW+6), .WE_W(1), .ASYNC_RD(0)) u_in_od (
-    .clk_i(clk_i), .we_i(in_mine && in_word_i[0]), .wbe_i(1'b1), .wa_i({in_l, in_word_i[6:1]}),
-    .wd_i(in_wd_i), .ra_i(od_ra), .rd_o(od_rd)
+    .clk_i(clk_i), .we_i(od_we), .wbe_i(1'b1), .wa_i({in_l, in_word_i[6:1]}),
+    .wd_i(od_wd), .ra_i(od_ra), .rd_o(od_rd)
   );
 
   // ---- chaining values (distributed; written at outbound write-back) ---------------
@@ -359,13 +387,25 @@ module esp_cipher_lane #(
     end
   endgenerate
 
-  // output buffer
-  wire [6:0]   ob_w = OW[6:0] + (wb_des ? wb_k[7:1] : wb_k[6:0]);
-  wire [1:0]   ob_be = wb_des ? (wb_k[0] ? 2'b01 : 2'b10) : 2'b11;
-  wire [127:0] ob_wd = wb_des ? {wb_out[127:64], wb_out[127:64]} : wb_out;
+  // output buffer: 16-byte word ob_w, in halves of 8 bytes (DES); with a
+  // 32-byte stream a buffer word holds words 2m (upper half) and 2m+1
+  wire [6:0]      ob_w = OW[6:0] + (wb_des ? wb_k[7:1] : wb_k[6:0]);
+  wire [1:0]      ob_be = wb_des ? (wb_k[0] ? 2'b01 : 2'b10) : 2'b11;
+  wire [127:0]    ob_wd = wb_des ? {wb_out[127:64], wb_out[127:64]} : wb_out;
+  wire [OAW-1:0]  ob_wa;
+  wire [2*NW-1:0] ob_wbe;
+  generate
+    if (NW == 1) begin : g_ob1
+      assign ob_wa = ob_w;
+      assign ob_wbe = ob_be;
+    end else begin : g_ob2
+      assign ob_wa = ob_w[6:1];
+      assign ob_wbe = ob_w[0] ? {2'b00, ob_be} : {ob_be, 2'b00};
+    end
+  endgenerate
 
-  esp_ram #(.DW(128), .AW(LW+7), .WE_W(2), .ASYNC_RD(0)) u_out (
-    .clk_i(clk_i), .we_i(wb_v), .wbe_i(ob_be), .wa_i({wb_l, ob_w}), .wd_i(ob_wd),
+  esp_ram #(.DW(BW), .AW(LW+OAW), .WE_W(2*NW), .ASYNC_RD(0)) u_out (
+    .clk_i(clk_i), .we_i(wb_v), .wbe_i(ob_wbe), .wa_i({wb_l, ob_wa}), .wd_i({NW{ob_wd}}),
     .ra_i({out_rl_i, out_rw_i}), .rd_o(out_rd_o)
   );
 

@@ -1,13 +1,14 @@
 `default_nettype none
 // esp_egress — streams completions in request order: the completion record
 // on the first beat (m_cpl_rec_o, held for the whole packet) and the output
-// bytes, 16 per beat, byte 0 in [127:120], zero past out_len; one beat of
-// zero data when out_len is 0.
+// bytes, STREAM_BYTES per beat, byte 0 in the top byte, zero past out_len;
+// one beat of zero data when out_len is 0.
 //
-// A context's output lives in two places, seen as one byte array: its
-// header area (words 0..7 here, written by parse: outer header, UDP, SPI,
+// A context's output lives in two places, seen as one byte array of words
+// of STREAM_BYTES (a "word" below): its header area (bytes 0..127, words
+// 0..HW-1 here, written by parse in 16-byte words: outer header, UDP, SPI,
 // sequence, IV, right-aligned to byte 128) and its lane's output buffer
-// (ciphertext / plaintext from byte 128 on, a ring of 128 words).  The
+// (ciphertext / plaintext from byte 128 on, a ring of 2048 bytes).  The
 // output starts at e_start_i and is out_len bytes long.
 //
 // Two fetchers run ahead of the beat assembler, each through the queued
@@ -23,8 +24,9 @@
 // packets stream at one beat per cycle.  A context is released (free_o)
 // once its last beat is formed.
 module esp_egress #(
-  parameter N_CTX = 8,         // contexts (power of two)
-  parameter CIPHER_LANES = 1   // lanes holding the output buffers (context c in lane c % CIPHER_LANES)
+  parameter N_CTX = 8,          // contexts (power of two)
+  parameter CIPHER_LANES = 1,   // lanes holding the output buffers (context c in lane c % CIPHER_LANES)
+  parameter STREAM_BYTES = 16   // bytes per completion beat and per buffer word read (16 or 32)
 ) (
   input  wire                        clk_i,
   input  wire                        rst_ni,
@@ -42,19 +44,19 @@ module esp_egress #(
   input  wire [15:0]                 e_ovr_len_i,
   input  wire [7:0]                  e_ovr_nh_i,
   input  wire [15:0]                 e_ovr_csum_i,
-  // header area writes (esp_parse)
+  // header area writes (esp_parse): 16-byte word hw_word_i of the area
   input  wire                        hw_i,
   input  wire [CW-1:0]               hw_ctx_i,
   input  wire [2:0]                  hw_word_i,
   input  wire [127:0]                hw_wd_i,
   // output buffers (registered read, same address to every lane)
   output wire [LW-1:0]               out_rl_o,
-  output wire [6:0]                  out_rw_o,
-  input  wire [CIPHER_LANES*128-1:0] out_rd_i,
+  output wire [OAW-1:0]              out_rw_o,
+  input  wire [CIPHER_LANES*BW-1:0]  out_rd_i,
   // completion stream
   output wire                        m_cpl_valid_o,
   input  wire                        m_cpl_ready_i,
-  output wire [127:0]                m_cpl_data_o,
+  output wire [BW-1:0]               m_cpl_data_o,
   output wire                        m_cpl_last_o,
   output wire [191:0]                m_cpl_rec_o,
   // context released
@@ -67,6 +69,15 @@ module esp_egress #(
   localparam LB = (CIPHER_LANES > 1) ? $clog2(CIPHER_LANES) : 1;
   localparam EW = CW + 192 + 16 + 8 + 1 + 12 + 96 + 1 + 16 + 8 + 16;
   localparam QA = 3;   // word queues: 8 words
+  localparam BW = 8 * STREAM_BYTES;             // word (beat) bits
+  localparam SW = STREAM_BYTES / 16;            // 16-byte words per word
+  localparam WB = $clog2(STREAM_BYTES);         // log2 of the word bytes
+  localparam HW = 128 / STREAM_BYTES;           // header-area words
+  localparam HA = $clog2(HW);                   // their address bits
+  localparam OAW = 11 - WB;                     // output buffer words per context (2048 bytes), log2
+  localparam BMI = STREAM_BYTES - 1;
+  localparam [7:0] HW8 = HW[7:0];
+  localparam [7:0] BM8 = BMI[7:0];              // byte-in-word mask
 
   // ---- completion queue (4 entries) ---------------------------------------------------
   reg [EW-1:0] eq_q [0:3];
@@ -96,45 +107,48 @@ module esp_egress #(
   function [15:0]   f_olen;  input [EW-1:0] e; f_olen = e[39:24];                 endfunction
   function [7:0]    f_onh;   input [EW-1:0] e; f_onh = e[23:16];                  endfunction
   function [15:0]   f_ocs;   input [EW-1:0] e; f_ocs = e[15:0];                   endfunction
-  // words of an entry: from start/16, one per beat, one more when unaligned (none when empty)
+  // words of an entry: from start/STREAM_BYTES, one per beat, one more
+  // when unaligned (none when empty)
   function [7:0] f_nbeats; input [EW-1:0] e;
     reg [15:0] l;
+    reg [11:0] q;
     begin
       l = f_len(e);
-      f_nbeats = (l == 16'd0) ? 8'd1 : (l[11:4] + {7'd0, l[3:0] != 4'd0});
+      q = l[11:0] >> WB;
+      f_nbeats = (l == 16'd0) ? 8'd1 : (q[7:0] + {7'd0, (l[7:0] & BM8) != 8'd0});
     end
   endfunction
   function [7:0] f_nwords; input [EW-1:0] e;
     reg [7:0] st;
     begin
       st = f_start(e);
-      f_nwords = (f_len(e) == 16'd0) ? 8'd0 : f_nbeats(e) + {7'd0, st[3:0] != 4'd0};
+      f_nwords = (f_len(e) == 16'd0) ? 8'd0 : f_nbeats(e) + {7'd0, (st & BM8) != 8'd0};
     end
   endfunction
-  // header-area words among them (start/16 .. 7)
+  // header-area words among them (start/STREAM_BYTES .. HW-1)
   function [3:0] f_nhdr; input [EW-1:0] e;
     reg [7:0] h, st;
     begin
       st = f_start(e);
-      h = 8'd8 - {4'd0, st[7:4]};
+      h = HW8 - (st >> WB);
       if (st[7] || f_len(e) == 16'd0) h = 8'd0;
       if (h > f_nwords(e)) h = f_nwords(e);
       f_nhdr = h[3:0];
     end
   endfunction
-  // first header-area word, first output-buffer word (8.., unwrapped)
-  function [2:0] f_hw0; input [EW-1:0] e;
+  // first header-area word, first output-buffer word (HW.., unwrapped)
+  function [HA-1:0] f_hw0; input [EW-1:0] e;
     reg [7:0] st;
     begin
-      st = f_start(e);
-      f_hw0 = st[6:4];
+      st = f_start(e) >> WB;
+      f_hw0 = st[HA-1:0];
     end
   endfunction
   function [7:0] f_ow0; input [EW-1:0] e;
     reg [7:0] st;
     begin
       st = f_start(e);
-      f_ow0 = st[7] ? {4'd0, st[7:4]} : 8'd8;
+      f_ow0 = st[7] ? (st >> WB) : HW8;
     end
   endfunction
 
@@ -150,19 +164,32 @@ module esp_egress #(
   wire [EW-1:0] ehf = eq_q[ehf_q[1:0]];
 
   reg           hf_act_q;
-  reg  [2:0]    hf_w_q;       // next header word
+  reg  [HA-1:0] hf_w_q;       // next header word
   reg  [3:0]    hf_rem_q;     // header words left
   reg           hr_v_q;       // a header word read last cycle
   reg  [QA:0]   hq_wp_q, hq_rp_q;
   wire [QA:0]   hq_cnt = hq_wp_q - hq_rp_q;
-  wire [127:0]  hdr_rd, hq_head;
+  wire [BW-1:0] hdr_rd, hq_head;
   wire          hf_issue = hf_act_q && hf_rem_q != 4'd0 && ({1'b0, hq_cnt} + {{QA{1'b0}}, hr_v_q}) < 6;
 
-  esp_ram #(.DW(128), .AW(CW+3), .WE_W(1), .ASYNC_RD(0)) u_hdr (
-    .clk_i(clk_i), .we_i(hw_i), .wbe_i(1'b1), .wa_i({hw_ctx_i, hw_word_i}), .wd_i(hw_wd_i),
+  // the header area: parse writes 16-byte words, a half of a 32-byte word
+  wire [HA-1:0] hw_wa;
+  wire [SW-1:0] hw_be;
+  generate
+    if (SW == 1) begin : g_hw1
+      assign hw_wa = hw_word_i;
+      assign hw_be = 1'b1;
+    end else begin : g_hw2
+      assign hw_wa = hw_word_i[2:1];
+      assign hw_be = hw_word_i[0] ? 2'b01 : 2'b10;
+    end
+  endgenerate
+
+  esp_ram #(.DW(BW), .AW(CW+HA), .WE_W(SW), .ASYNC_RD(0)) u_hdr (
+    .clk_i(clk_i), .we_i(hw_i), .wbe_i(hw_be), .wa_i({hw_ctx_i, hw_wa}), .wd_i({SW{hw_wd_i}}),
     .ra_i({f_ctx(ehf), hf_w_q}), .rd_o(hdr_rd)
   );
-  esp_ram #(.DW(128), .AW(QA), .WE_W(1), .ASYNC_RD(1)) u_hq (
+  esp_ram #(.DW(BW), .AW(QA), .WE_W(1), .ASYNC_RD(1)) u_hq (
     .clk_i(clk_i), .we_i(hr_v_q), .wbe_i(1'b1), .wa_i(hq_wp_q[QA-1:0]), .wd_i(hdr_rd),
     .ra_i(hq_rp_q[QA-1:0]), .rd_o(hq_head)
   );
@@ -180,31 +207,32 @@ module esp_egress #(
   reg  [1:0]    or_e_q;       // its entry
   reg  [QA:0]   oq_wp_q, oq_rp_q;
   wire [QA:0]   oq_cnt = oq_wp_q - oq_rp_q;
-  wire [127:0]  oq_head;
+  wire [BW-1:0] oq_head;
   wire          of_issue = of_act_q && of_rem_q != 8'd0 && ({1'b0, oq_cnt} + {{QA{1'b0}}, or_v_q}) < 6;
   assign out_rl_o = loc(f_ctx(eof));
-  assign out_rw_o = of_w_q[6:0];
+  assign out_rw_o = of_w_q[OAW-1:0];
 
-  // the output word read last cycle, ICV laid over it
+  // the output word read last cycle, ICV laid over it (the ICV starts on an
+  // 8-byte boundary: per 8-byte chunk, its first 8 bytes or its last 4)
   wire [EW-1:0] eor = eq_q[or_e_q];
   wire [95:0]   eor_icv = f_icv(eor);
   wire [11:0]   eor_icvp = f_icvp(eor);
-  reg  [127:0]  onew;
-  reg  [11:0]   opos;
+  reg  [BW-1:0] onew;
+  reg  [11:0]   opos, cpos;
+  integer oc;
   always @* begin
-    onew = out_rd_i[128*lane(f_ctx(eor)) +: 128];
-    opos = {or_w_q, 4'd0};
-    if (f_icven(eor)) begin
-      if (opos == eor_icvp)
-        onew = {eor_icv, onew[31:0]};
-      else if (opos + 12'd8 == eor_icvp)
-        onew = {onew[127:64], eor_icv[95:32]};
-      else if (opos == eor_icvp + 12'd8)
-        onew = {eor_icv[31:0], onew[95:0]};
+    onew = out_rd_i[BW*lane(f_ctx(eor)) +: BW];
+    opos = {4'd0, or_w_q} << WB;
+    for (oc = 0; oc < 2 * SW; oc = oc + 1) begin
+      cpos = opos + 12'd8 * oc[11:0];
+      if (f_icven(eor) && cpos == eor_icvp)
+        onew[BW-1-64*oc -: 64] = eor_icv[95:32];
+      else if (f_icven(eor) && cpos == eor_icvp + 12'd8)
+        onew[BW-1-64*oc -: 32] = eor_icv[31:0];
     end
   end
 
-  esp_ram #(.DW(128), .AW(QA), .WE_W(1), .ASYNC_RD(1)) u_oq (
+  esp_ram #(.DW(BW), .AW(QA), .WE_W(1), .ASYNC_RD(1)) u_oq (
     .clk_i(clk_i), .we_i(or_v_q), .wbe_i(1'b1), .wa_i(oq_wp_q[QA-1:0]), .wd_i(onew),
     .ra_i(oq_rp_q[QA-1:0]), .rd_o(oq_head)
   );
@@ -217,36 +245,37 @@ module esp_egress #(
   reg  [7:0]    wi_q;         // next word of the head entry
   reg           fresh_q;      // head entry not started: its first word is start/16
   reg  [7:0]    n_q;          // next beat
-  reg  [127:0]  pv_q;         // previous word (unaligned output)
+  reg  [BW-1:0] pv_q;         // previous word (unaligned output)
   reg           pvv_q;
   reg           m_v_q;
-  reg  [127:0]  m_data_q;
+  reg  [BW-1:0] m_data_q;
   reg           m_last_q;
   reg  [191:0]  m_rec_q;
 
   wire [7:0]    eh_start = f_start(eh);
   wire [15:0]   eh_len = f_len(eh);
   wire [7:0]    en_start = f_start(en);
-  wire [3:0]    r = eh_start[3:0];
+  wire [7:0]    r = eh_start & BM8;
   wire [7:0]    nbeats = f_nbeats(eh);
-  wire [7:0]    wi = fresh_q ? {4'd0, eh_start[7:4]} : wi_q;
-  wire          from_hdr = wi[7:3] == 5'd0;
+  wire [7:0]    wi = fresh_q ? (eh_start >> WB) : wi_q;
+  wire          from_hdr = wi < HW8;
   wire          w_avail = from_hdr ? hq_cnt != {(QA+1){1'b0}} : oq_cnt != {(QA+1){1'b0}};
-  wire [127:0]  w_head = from_hdr ? hq_head : oq_head;
+  wire [BW-1:0] w_head = from_hdr ? hq_head : oq_head;
   wire          can_out = !m_v_q || m_cpl_ready_i;
   // next entry: unaligned, non-empty, first word in the header area
-  wire          en_pre = en_v && f_len(en) != 16'd0 && en_start[3:0] != 4'd0 && !en_start[7];
+  wire          en_pre = en_v && f_len(en) != 16'd0 && (en_start & BM8) != 8'd0 && !en_start[7];
 
-  reg           beat_v, pop_h, pop_o, last, pre;
-  reg  [127:0]  beat;
-  reg  [255:0]  win;
+  reg            beat_v, pop_h, pop_o, last, pre;
+  reg  [BW-1:0]  beat;
+  reg  [2*BW-1:0] win;
+  reg  [11:0]    bpos;
   integer ei;
   always @* begin
     beat_v = 1'b0;
     pop_h = 1'b0;
     pop_o = 1'b0;
     pre = 1'b0;
-    beat = 128'd0;
+    beat = {BW{1'b0}};
     win = {pv_q, w_head};
     if (eh_v && can_out) begin
       if (eh_len == 16'd0) begin
@@ -254,12 +283,12 @@ module esp_egress #(
       end else if (w_avail) begin
         pop_h = from_hdr;
         pop_o = !from_hdr;
-        if (r == 4'd0) begin
+        if (r == 8'd0) begin
           beat_v = 1'b1;
           beat = w_head;
         end else if (pvv_q) begin
           beat_v = 1'b1;
-          beat = win[255 - 8*r -: 128];
+          beat = win[2*BW-1 - 8*r -: BW];
         end
       end
     end
@@ -269,14 +298,15 @@ module esp_egress #(
       pre = 1'b1;
       pop_h = 1'b1;
     end
+    bpos = {4'd0, n_q} << WB;
     if (beat_v) begin
-      for (ei = 0; ei < 16; ei = ei + 1)
-        if ({n_q, 4'd0} + ei[11:0] >= eh_len[11:0] || eh_len[15:12] != 4'd0)
-          beat[127-8*ei -: 8] = 8'd0;
+      for (ei = 0; ei < STREAM_BYTES; ei = ei + 1)
+        if (bpos + ei[11:0] >= eh_len[11:0] || eh_len[15:12] != 4'd0)
+          beat[BW-1-8*ei -: 8] = 8'd0;
       if (f_ovr(eh) && n_q == 8'd0) begin
-        beat[127-8*2 -: 16] = f_olen(eh);
-        beat[127-8*9 -: 8] = f_onh(eh);
-        beat[127-8*10 -: 16] = f_ocs(eh);
+        beat[BW-1-8*2 -: 16] = f_olen(eh);
+        beat[BW-1-8*9 -: 8] = f_onh(eh);
+        beat[BW-1-8*10 -: 16] = f_ocs(eh);
       end
     end
   end
@@ -309,7 +339,7 @@ module esp_egress #(
       // header fetcher
       hr_v_q <= hf_issue;
       if (hf_issue) begin
-        hf_w_q <= hf_w_q + 3'd1;
+        hf_w_q <= hf_w_q + 1'b1;
         hf_rem_q <= hf_rem_q - 4'd1;
       end
       if (hf_act_q && hf_rem_q == 4'd0) begin
@@ -350,14 +380,14 @@ module esp_egress #(
         fresh_q <= 1'b0;
         wi_q <= wi + {7'd0, pop_h || pop_o};
       end
-      if ((pop_h || pop_o) && r != 4'd0 && !pvv_q) pvv_q <= 1'b1;
+      if ((pop_h || pop_o) && r != 8'd0 && !pvv_q) pvv_q <= 1'b1;
       if (beat_v) n_q <= n_q + 8'd1;
       if (last) begin
         eh_q <= eh_q + 3'd1;
         n_q <= 8'd0;
         pvv_q <= pre;
         fresh_q <= !pre;
-        wi_q <= {4'd0, en_start[7:4]} + 8'd1;
+        wi_q <= (en_start >> WB) + 8'd1;
       end
       if (can_out) m_v_q <= beat_v;
     end

@@ -13,26 +13,33 @@
 // work is outstanding.  Commit takes the oldest parsed context once both
 // are done; egress streams it and frees it.
 //
+// Stream width: STREAM_BYTES per request and completion beat (16: Zynq,
+// 32: Alveo).  Ingress writes a beat's words into the input buffer in one
+// cycle and egress reads that many output bytes per cycle; the rest of the
+// engine works on 16-byte words as before.
+//
 // Requirements on the parameters: N_CTX a power of two, CIPHER_LANES a
-// power of two with N_CTX / CIPHER_LANES >= 2, SA_SLOTS <= SA_SLOTS_MAX.
+// power of two with N_CTX / CIPHER_LANES >= 2, SA_SLOTS <= SA_SLOTS_MAX,
+// STREAM_BYTES 16 or 32.
 module esp_engine #(
   parameter PIPELINED = 1,     // crypto cores unrolled (1, Alveo) or iterative (0, Zynq-7000)
   parameter SA_SLOTS = 64,     // SA table entries (<= ESPFAB_SA_SLOTS_MAX)
   parameter N_CTX = 8,         // packets in flight
-  parameter CIPHER_LANES = 1   // parallel AES/DES lanes
+  parameter CIPHER_LANES = 1,  // parallel AES/DES lanes
+  parameter STREAM_BYTES = 16  // bytes per request / completion beat: 16 (Zynq) or 32 (Alveo)
 ) (
   input  wire           clk_i,
   input  wire           rst_ni,          // synchronous, active low
   // requests
   input  wire           s_req_valid_i,
   output wire           s_req_ready_o,
-  input  wire [127:0]   s_req_data_i,
+  input  wire [8*STREAM_BYTES-1:0] s_req_data_i,  // byte 0 of the beat in the top byte
   input  wire           s_req_last_i,
   input  wire [263:0]   s_req_desc_i,    // {cookie, slot, in_len, out_cap, op, iv}, with the first beat
   // completions
   output wire           m_cpl_valid_o,
   input  wire           m_cpl_ready_i,
-  output wire [127:0]   m_cpl_data_o,
+  output wire [8*STREAM_BYTES-1:0] m_cpl_data_o,  // byte 0 of the beat in the top byte
   output wire           m_cpl_last_o,
   output wire [191:0]   m_cpl_rec_o,     // {cookie, slot, spi, seq, out_len, status, flags}
   // SA programming
@@ -67,10 +74,13 @@ module esp_engine #(
   localparam NG = N_CTX / L;
   localparam LW = (NG > 1) ? $clog2(NG) : 1;
   localparam LB = (L > 1) ? $clog2(L) : 1;
+  localparam BW = 8 * STREAM_BYTES;        // stream beat bits
+  localparam SW = STREAM_BYTES / 16;       // 16-byte buffer words per beat
+  localparam OAW = 7 - (SW - 1);           // output buffer read address (STREAM_BYTES words)
 
   generate
     if ((N_CTX & (N_CTX - 1)) != 0 || (L & (L - 1)) != 0 || NG < 2 || SA_SLOTS > ESPFAB_SA_SLOTS_MAX ||
-        SA_SLOTS < 1) begin : g_bad_param
+        SA_SLOTS < 1 || (STREAM_BYTES != 16 && STREAM_BYTES != 32)) begin : g_bad_param
       // Elaboration fails on purpose: see the parameter requirements above.
       esp_engine_bad_parameters u_bad ();
     end
@@ -243,10 +253,10 @@ module esp_engine #(
   );
 
   // ---- ingress ----------------------------------------------------------------------------------
-  wire          in_we;
+  wire [SW-1:0] in_we;
   wire [CW-1:0] in_ctx;
   wire [6:0]    in_word;
-  wire [127:0]  in_wd;
+  wire [BW-1:0] in_wd;
   wire          picv_we;
   wire [CW-1:0] picv_ctx;
   wire [95:0]   picv;
@@ -255,7 +265,7 @@ module esp_engine #(
   wire [263:0]  hdr_desc;
   wire [CW-1:0] hdr_ctx;
 
-  esp_ingress #(.N_CTX(N_CTX), .SA_SLOTS(SA_SLOTS)) u_ingress (
+  esp_ingress #(.N_CTX(N_CTX), .SA_SLOTS(SA_SLOTS), .STREAM_BYTES(STREAM_BYTES)) u_ingress (
     .clk_i(clk_i), .rst_ni(rst_ni),
     .s_req_valid_i(s_req_valid_i), .s_req_ready_o(s_req_ready_o), .s_req_data_i(s_req_data_i),
     .s_req_last_i(s_req_last_i), .s_req_desc_i(s_req_desc_i),
@@ -319,8 +329,8 @@ module esp_engine #(
 
   // ---- cipher lanes and hash ------------------------------------------------------------------------
   wire [LW-1:0]     out_rl;
-  wire [6:0]        out_rw;
-  wire [L*128-1:0]  out_rd;
+  wire [OAW-1:0]    out_rw;
+  wire [L*BW-1:0]   out_rd;
   wire [LW-1:0]     stg_rl;
   wire              stg_rh;
   wire [L*512-1:0]  stg_rd;
@@ -344,14 +354,15 @@ module esp_engine #(
   genvar g;
   generate
     for (g = 0; g < L; g = g + 1) begin : g_lane
-      esp_cipher_lane #(.PIPELINED(PIPELINED), .N_CTX(N_CTX), .CIPHER_LANES(L), .LANE(g)) u_lane (
+      esp_cipher_lane #(.PIPELINED(PIPELINED), .N_CTX(N_CTX), .CIPHER_LANES(L), .LANE(g),
+                        .STREAM_BYTES(STREAM_BYTES)) u_lane (
         .clk_i(clk_i), .rst_ni(rst_ni),
         .job_i(job), .job_ctx_i(job_ctx), .job_crypto_i(job_crypto), .job_dec_i(job_dec),
         .job_cipher_i(job_cipher), .job_aeskl_i(job_aeskl), .job_key_i(job_key), .job_iv_i(job_iv),
         .job_w0_i(job_w0), .job_nblk_i(job_nblk), .job_plen_i(job_plen), .job_pad_i(job_pad),
         .job_nh_i(job_nh), .ing_done_i(ing_done_q),
         .in_we_i(in_we), .in_ctx_i(in_ctx), .in_word_i(in_word), .in_wd_i(in_wd),
-        .out_rl_i(out_rl), .out_rw_i(out_rw), .out_rd_o(out_rd[128*g +: 128]),
+        .out_rl_i(out_rl), .out_rw_i(out_rw), .out_rd_o(out_rd[BW*g +: BW]),
         .stg_rl_i(stg_rl), .stg_rh_i(stg_rh), .stg_rd_o(stg_rd[512*g +: 512]),
         .stg_inc_o(stg_inc[2*g +: 2]), .stg_inc_ctx_o(stg_inc_ctx[CW*g +: CW]),
         .stg_cons_i(stg_cons), .stg_cons_ctx_i(stg_cons_ctx),
@@ -401,7 +412,7 @@ module esp_engine #(
     .e_ovr_o(e_ovr), .e_ovr_len_o(e_ovr_len), .e_ovr_nh_o(e_ovr_nh), .e_ovr_csum_o(e_ovr_csum)
   );
 
-  esp_egress #(.N_CTX(N_CTX), .CIPHER_LANES(L)) u_egress (
+  esp_egress #(.N_CTX(N_CTX), .CIPHER_LANES(L), .STREAM_BYTES(STREAM_BYTES)) u_egress (
     .clk_i(clk_i), .rst_ni(rst_ni),
     .e_valid_i(e_valid), .e_ready_o(e_ready), .e_ctx_i(e_ctx), .e_rec_i(e_rec), .e_len_i(e_len),
     .e_start_i(e_start), .e_icv_en_i(e_icv_en), .e_icv_pos_i(e_icv_pos), .e_icv_i(e_icv),

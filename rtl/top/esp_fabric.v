@@ -12,14 +12,15 @@
 //   m_axis_cpl_* ◄─────────────────────────────────┘
 //
 // Streams (one packet per request, one completion per request, in request
-// order; 16 bytes per beat, byte 0 of the packet in tdata[127:120]):
+// order; STREAM_BYTES per beat, byte 0 of the packet in the top byte of
+// tdata):
 // - request: s_axis_req_tuser_i is the request descriptor
 //   {cookie[63:0], slot[31:0], in_len[15:0], out_cap[15:0], op[7:0], iv[127:0]},
-//   sampled with the first beat only; ceil(in_len/16) beats (one when
+//   sampled with the first beat only; ceil(in_len/STREAM_BYTES) beats (one when
 //   in_len is 0), tlast on the final one.
 // - completion: m_axis_cpl_tuser_o is the completion record
 //   {cookie[63:0], slot[31:0], spi[31:0], seq[31:0], out_len[15:0], status[7:0], flags[7:0]},
-//   the same on every beat of the completion; ceil(out_len/16) beats (one
+//   the same on every beat of the completion; ceil(out_len/STREAM_BYTES) beats (one
 //   zero beat when out_len is 0), bytes past out_len zero.
 // There is no tkeep: lengths travel in the descriptor and the record.
 //
@@ -38,7 +39,7 @@ module esp_fabric #(
   parameter SA_SLOTS = 64,      // SA table entries (<= ESPFAB_SA_SLOTS_MAX)
   parameter N_CTX = 8,          // packets in flight (a power of two)
   parameter CIPHER_LANES = 1,   // parallel AES/DES lanes (a power of two, N_CTX / CIPHER_LANES >= 2)
-  parameter STREAM_BYTES = 16,  // bytes per stream beat; 16 until esp_engine takes the parameter
+  parameter STREAM_BYTES = 16,  // bytes per stream beat: 16 (Zynq) or 32 (Alveo)
   parameter AXIL_ADDR_W = 16    // AXI4-Lite address bits (10..31; the map ends below 0x400)
 ) (
   input  wire                      clk_i,
@@ -77,14 +78,6 @@ module esp_fabric #(
   output wire                      irq_o
 );
 
-  generate
-    if (STREAM_BYTES != 16) begin : g_bad_param
-      // Elaboration fails on purpose: esp_engine's stream is 16 bytes wide
-      // until it takes a STREAM_BYTES parameter (then pass it through below).
-      esp_fabric_bad_parameters u_bad ();
-    end
-  endgenerate
-
   // ---- engine <-> CSR
   wire           sa_wr_valid, sa_wr_ready, sa_wr_keep_state, sa_wr_clear, sa_wr_err;
   wire [31:0]    sa_wr_slot;
@@ -122,7 +115,8 @@ module esp_fabric #(
     .PIPELINED(PIPELINED),
     .SA_SLOTS(SA_SLOTS),
     .N_CTX(N_CTX),
-    .CIPHER_LANES(CIPHER_LANES)
+    .CIPHER_LANES(CIPHER_LANES),
+    .STREAM_BYTES(STREAM_BYTES)
   ) u_engine (
     .clk_i(clk_i),
     .rst_ni(rst_ni),

@@ -76,14 +76,19 @@ extern "C" {
 #define PORT_SAR_DONE sa_rd_done_o
 #define PORT_SAR_STATE sa_rd_state_o
 
-/* Widths of the packed records (bits). */
+/* Widths of the packed records (bits).  The beat is the engine's
+ * STREAM_BYTES (16 or 32), read off the verilated port: Verilator stores a
+ * port of N > 64 bits as N/32 32-bit words. */
 enum : unsigned {
 	DESC_BITS = 64 + 32 + 16 + 16 + 8 + 128,
 	REC_BITS = 64 + 32 + 32 + 32 + 16 + 8 + 8,
-	BEAT_BYTES = 16,
+	BEAT_BYTES = (unsigned)sizeof(Vesp_engine::PORT_REQ_DATA),
+	BEAT_BITS = BEAT_BYTES * 8,
 	SA_BITS = ESPFAB_SA_BYTES * 8,
 	STATE_BITS = ESPFAB_SA_STATE_BYTES * 8,
 };
+static_assert(BEAT_BYTES == 16 || BEAT_BYTES == 32, "esp_engine STREAM_BYTES is 16 or 32");
+static_assert(sizeof(Vesp_engine::PORT_CPL_DATA) == BEAT_BYTES, "request and completion beats differ");
 
 /* ---- bit fields of Verilator port values ------------------------------------ */
 
@@ -755,7 +760,7 @@ class Harness {
 		bool last = false;
 		if (cpl_fire) {
 			rec = decode_rec();
-			pget_bytes(top->PORT_CPL_DATA, 128, beat, BEAT_BYTES);
+			pget_bytes(top->PORT_CPL_DATA, BEAT_BITS, beat, BEAT_BYTES);
 			last = top->PORT_CPL_LAST;
 		}
 		if ((sar == P_WAIT || sar_fire) && sar_resp)
@@ -823,7 +828,7 @@ class Harness {
 			b[i] = off + i < j->in.size() ? j->in[off + i] : 0;
 		top->PORT_REQ_VALID = 1;
 		top->PORT_REQ_LAST = tx_beat + 1 == nbeats(j->req.in_len);
-		pset_bytes(top->PORT_REQ_DATA, 128, b, BEAT_BYTES);
+		pset_bytes(top->PORT_REQ_DATA, BEAT_BITS, b, BEAT_BYTES);
 		if (tx_beat == 0) {
 			auto &d = top->PORT_REQ_DESC;
 			unsigned lsb = DESC_BITS;
@@ -909,7 +914,7 @@ class Harness {
 			snprintf(tmp, sizeof tmp, " out_len %u/%u", g.out_len, e.out_len), bad += tmp;
 		if (g.flags != e.flags)
 			snprintf(tmp, sizeof tmp, " flags %x/%x", g.flags, e.flags), bad += tmp;
-		/* framing: ceil(out_len/16) beats, or one zero beat; zero fill */
+		/* framing: ceil(out_len/BEAT_BYTES) beats, or one zero beat; zero fill */
 		if (rx_beats != nbeats(g.out_len))
 			snprintf(tmp, sizeof tmp, " beats %u (out_len %u wants %u)", rx_beats, g.out_len,
 				 nbeats(g.out_len)), bad += tmp;

@@ -1318,10 +1318,10 @@ class Tb {
 		if (s.gen_miss)
 			fprintf(stderr, "FAIL: %llu requests did not get the status the generator meant (tb bug)\n",
 				(unsigned long long)s.gen_miss);
-		printf("tb_esp_engine PIPELINED=%d: %llu requests, %llu mismatches, %llu/%llu state reads differ, "
+		printf("tb_esp_engine PIPELINED=%d STREAM_BYTES=%u: %llu requests, %llu mismatches, %llu/%llu state reads differ, "
 		       "%llu/%llu SA writes with a wrong err, %llu stream errors, SA_SLOTS %u, %llu cycles, seed %#llx "
 		       "(%s)\n",
-		       TB_PIPELINED, (unsigned long long)s.requests, (unsigned long long)s.mismatches,
+		       TB_PIPELINED, (unsigned)BEAT_BYTES, (unsigned long long)s.requests, (unsigned long long)s.mismatches,
 		       (unsigned long long)s.state_mismatches, (unsigned long long)s.state_reads,
 		       (unsigned long long)s.sa_write_errors, (unsigned long long)s.sa_writes,
 		       (unsigned long long)s.protocol, h.sa_slots, (unsigned long long)h.cycle,

@@ -22,6 +22,7 @@
 #include "espfab.h"
 #include "espfabd_io.h"
 #include "evloop.h"
+#include "ios_config.h"
 #include "netio.h"
 
 #define ESPFABD_VERSION "0.1"
@@ -65,16 +66,27 @@ typedef struct espfabd {
 	espfab_dev *dev;
 	espfabd_io io;
 
+	ios_config *cfg;   /* parsed --config; owned, freed by espfabd_config_free */
+
 	uint64_t start_ms; /* monotonic */
 	char hostname[64];
 	char config_state[256]; /* one line for show version */
 } espfabd;
 
-/* --config: load (0, or -1 with the reason in err; diagnostics are printed
- * to stderr) and apply interface addresses and routes to the mapped Linux
- * interfaces unless --no-apply (host/espfabd_config.c). */
+/* --config (host/espfabd_config.c): load parses it into d->cfg (0, or -1
+ * with the parser's FILE:LINE errors printed on stderr and a summary in
+ * err; warnings are logged); apply sets the mapped Linux interfaces'
+ * state and addresses and installs the static routes, unless --no-apply
+ * (0, or -1 with the reason in err); free wipes and frees d->cfg. */
 int espfabd_config_load(espfabd *d, char *err, size_t err_len);
 int espfabd_config_apply(espfabd *d, char *err, size_t err_len);
+void espfabd_config_free(espfabd *d);
+/* Does `given` name the IOS interface `full`?  Case-insensitive, and the
+ * type may be abbreviated as IOS allows: "Gi0/1", "gig0/1" and
+ * "GigabitEthernet0/1" all name GigabitEthernet0/1. */
+bool espfabd_ifname_match(const char *full, const char *given);
+/* The --ifmap entry for a configured IOS interface name, or NULL. */
+const struct espfabd_ifmap *espfabd_ifmap_find(const espfabd *d, const char *ios_name);
 
 /* Register show version, show debugging, show clock, debug/undebug. */
 int espfabd_cmds_register(espfabd *d);

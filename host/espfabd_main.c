@@ -14,6 +14,9 @@
  * background parent exits only once the child is serving (0) or has failed
  * (1), so the socket is usable when espfabd returns.
  *
+ * The configuration is parsed by host/ios_config (errors: FILE:LINE lines on
+ * stderr, exit 1) and applied as described in host/espfabd_config.c.
+ *
  * SIGTERM and SIGINT stop the loop; everything is closed, the control
  * socket removed, the TUN device disappears, the engine wipes its keys,
  * exit 0.  SIGHUP reopens the --log file; configuration reload is reserved
@@ -230,6 +233,7 @@ out:
 	cli_free(d.cli);
 	espfab_close(d.dev);     /* wipes every key the engine holds */
 	evloop_free(d.loop);
+	espfabd_config_free(&d); /* wipes the pre-shared keys */
 	elog_reset();
 	free(d.socket_path);
 	free(d.log_path);

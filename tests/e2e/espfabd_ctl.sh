@@ -4,7 +4,9 @@
 # foreground with a TUN device and an --ifmap'd veth, espfabctl commands
 # (full, abbreviated, ambiguous, invalid with the marker column, incomplete)
 # with their output and exit status, debug switches and `show debugging`,
-# `espfabctl monitor` receiving debug lines for datagrams sent to UDP 500/4500
+# the IOS configuration parsed (errors as FILE:LINE, warnings logged) and
+# applied to the --ifmap'd interface (address, static routes; --no-apply
+# leaves a second interface alone), `espfabctl monitor` receiving debug lines for datagrams sent to UDP 500/4500
 # and packets routed into the TUN, the I/O counters in `show version`, clean
 # SIGTERM shutdown (exit 0, socket removed, TUN gone, no process left), and
 # background mode (returns once serving).
@@ -37,8 +39,25 @@ fi
 nsx() { ip netns exec "$NS" "$@"; }
 nsx ip link set lo up
 nsx ip link add v0 type veth peer name v1 || { echo "FAIL: cannot create a veth pair"; exit 1; }
+nsx ip link add v2 type veth peer name v3
+nsx ip link set v1 up
 cd "$T" || exit 1
-printf 'hostname R1\n!\ninterface FastEthernet0/0\n ip address 10.8.0.1 255.255.255.0\n!\nend\n' > r1.cfg
+cat >r1.cfg <<'CFG'
+hostname R1
+!
+interface FastEthernet0/0
+ ip address 10.8.0.1 255.255.255.0
+ duplex auto
+!
+interface FastEthernet0/1
+ ip address 10.6.0.1 255.255.255.0
+!
+ip route 10.66.0.0 255.255.0.0 10.8.0.2
+ip route 10.67.0.0 255.255.0.0 FastEthernet0/1
+end
+CFG
+printf 'hostname R0\nend\n' >ok.cfg
+printf 'hostname R2\ninterface FastEthernet0/0\n ip address 10.8.0.300 255.255.255.0\ncrypto isakmp policy 10\n encr rc4\nend\n' >bad.cfg
 SOCK=$T/ctl.sock
 
 fails=0
@@ -103,16 +122,31 @@ start_err "--ifmap twice" 2 "--ifmap: IOS interface 'fa0/0' is mapped twice" -- 
 	--config r1.cfg --engine sw --socket "$SOCK" --ifmap Fa0/0=v0 --ifmap fa0/0=v1
 start_err "unknown option" 2 "unknown option '--bogus'" -- --config r1.cfg --engine sw --socket "$SOCK" --bogus
 start_err "missing interface" 1 "--ifmap FastEthernet0/0=nosuch0: no Linux interface 'nosuch0'" -- \
-	--config r1.cfg --engine sw --socket "$SOCK" --ifmap FastEthernet0/0=nosuch0 --foreground
-start_err "missing config" 1 "nonexistent.cfg: No such file or directory" -- \
-	--config nonexistent.cfg --engine sw --socket "$SOCK" --foreground
+	--config ok.cfg --engine sw --socket "$SOCK" --ifmap FastEthernet0/0=nosuch0 --foreground
+nsx timeout 10 "$D" --config nonexistent.cfg --engine sw --socket "$SOCK" --foreground >out.txt 2>err.txt
+rc=$?
+why=""
+[ $rc -eq 1 ] || why="exit $rc, expected 1"
+[ "$(cat err.txt)" = "nonexistent.cfg: cannot open: No such file or directory
+espfabd: nonexistent.cfg: configuration not loaded (1 error), not started" ] || why="${why:+$why; }stderr differs"
+report "missing config" "$why"
+nsx timeout 10 "$D" --config bad.cfg --engine sw --socket "$SOCK" --foreground >out.txt 2>err.txt
+rc=$?
+why=""
+[ $rc -eq 1 ] || why="exit $rc, expected 1"
+grep -q '^bad.cfg:3: ' err.txt || why="${why:+$why; }no bad.cfg:3 diagnostic"
+grep -q '^bad.cfg:4: ' err.txt || why="${why:+$why; }no bad.cfg:4 diagnostic"
+grep -q "^bad.cfg:5: .*got 'rc4'" err.txt || why="${why:+$why; }no bad.cfg:5 diagnostic"
+grep -q "^espfabd: bad.cfg: configuration not loaded (3 errors), not started" err.txt ||
+	why="${why:+$why; }no summary line"
+report "configuration errors" "$why"
 [ -e "$SOCK" ] && { echo "FAIL: a refused start left $SOCK behind"; fails=$((fails + 1)); }
 
 # ---- espfabd in the foreground ----
 # (not through the nsx function: `&` on a function would give the pid of a
 # subshell; `ip netns exec` execs espfabd itself)
-ip netns exec "$NS" "$D" --config r1.cfg --engine sw --socket "$SOCK" --tun efdt0 --ifmap FastEthernet0/0=v0 \
-	--no-apply --foreground >daemon.log 2>&1 &
+ip netns exec "$NS" "$D" --config r1.cfg --engine sw --socket "$SOCK" --tun efdt0 --ifmap Fa0/0=v0 \
+	--foreground >daemon.log 2>&1 &
 DPID=$!
 for _ in $(seq 50); do [ -S "$SOCK" ] && break; sleep 0.1; done
 if [ ! -S "$SOCK" ]; then
@@ -122,11 +156,25 @@ ncase=$((ncase + 1))
 if [ "$(stat -c %a "$SOCK")" = 600 ]; then echo "ok   case $ncase (socket mode 0600)"
 else echo "FAIL case $ncase: socket mode $(stat -c %a "$SOCK")"; fails=$((fails + 1)); fi
 nsx ip link show efdt0 >/dev/null 2>&1 || { echo "FAIL: TUN efdt0 not there"; fails=$((fails + 1)); }
+# the configuration applied: v0 up with its address, the routes it can have
+why=""
+nsx ip -4 addr show dev v0 | grep -q 'inet 10.8.0.1/24' || why="no 10.8.0.1/24 on v0"
+nsx ip link show dev v0 | grep -q '[<,]UP[,>]' || why="${why:+$why; }v0 not up"
+nsx ip route show 10.66.0.0/16 | grep -q 'via 10.8.0.2 dev v0 proto static' || why="${why:+$why; }no route to 10.66.0.0/16"
+nsx ip route show 10.67.0.0/16 | grep -q . && why="${why:+$why; }route via an unmapped interface installed"
+for p in "%LINK-3-UPDOWN: Interface FastEthernet0/0, changed state to up" \
+	"%ESPFABD-4-CONFIG: r1.cfg:5: warning: interface FastEthernet0/0: duplex" \
+	"%ESPFABD-4-CONFIG: r1.cfg:7: interface FastEthernet0/1 is not mapped to a Linux interface (--ifmap): not applied" \
+	"%ESPFABD-4-ROUTE: r1.cfg:11: ip route 10.67.0.0 255.255.0.0 FastEthernet0/1 not installed: its interface is not mapped"; do
+	grep -qF -- "$p" daemon.log || why="${why:+$why; }log lacks '$p'"
+done
+cp daemon.log out.txt; : >err.txt
+report "configuration applied" "$why"
 start_err "socket in use" 1 "is in use by a running daemon" -- \
-	--config r1.cfg --engine sw --socket "$SOCK" --tun efdt1 --foreground
+	--config ok.cfg --engine sw --socket "$SOCK" --tun efdt1 --foreground
 
-ctl_has "show version" 0 "espfab Software (espfabd), Version" "Engine: sw, 256 SA slots" "Router uptime is 0 minutes" \
-	"control socket $SOCK" "Configuration: r1.cfg" "Interface map: FastEthernet0/0=v0 (--no-apply" \
+ctl_has "show version" 0 "espfab Software (espfabd), Version" "Engine: sw, 256 SA slots" "R1 uptime is 0 minutes" \
+	"control socket $SOCK" "Configuration: r1.cfg, 2 interfaces, 2 routes, 1 warning" "Interface map: Fa0/0=v0" \
 	"TUN efdt0: 0 packets in" -- show version
 ctl_has "abbreviated" 0 "espfab Software (espfabd)" -- sh ver
 ctl_has "upper case" 0 "espfab Software (espfabd)" -- SH VER
@@ -216,10 +264,12 @@ cp daemon.log out.txt; : >err.txt
 report "SIGTERM shutdown" "$why"
 
 # ---- background mode: espfabd returns once the socket is served ----
-nsx "$D" --config r1.cfg --engine model --socket "$SOCK" --tun efdt0 --log "$T/bg.log" >out.txt 2>err.txt
+nsx "$D" --config r1.cfg --engine model --socket "$SOCK" --tun efdt0 --log "$T/bg.log" --ifmap FastEthernet0/0=v2 \
+	--no-apply >out.txt 2>&1
 brc=$?
-report "background start" "$([ $brc -eq 0 ] && [ -S "$SOCK" ] && [ ! -s err.txt ] || echo "exit $brc")"
-ctl_has "background show version" 0 "Engine: model" -- show version
+report "background start" "$([ $brc -eq 0 ] && [ -S "$SOCK" ] || echo "exit $brc")"
+ctl_has "background show version" 0 "Engine: model" "Interface map: FastEthernet0/0=v2 (--no-apply" -- show version
+report "--no-apply leaves v2 alone" "$(nsx ip -4 addr show dev v2 | grep -q inet && echo "v2 got an address")"
 BPID=$(sed -n 's/^espfabd process \([0-9]*\),.*/\1/p' out.txt)
 if [ -n "$BPID" ]; then
 	kill -TERM "$BPID"

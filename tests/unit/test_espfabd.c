@@ -120,6 +120,36 @@ static void test_uptime(void **s)
 	assert_true(strlen(small) < sizeof small);
 }
 
+struct ifname_case {
+	int n;
+	const char *full, *given;
+	bool match;
+};
+static const struct ifname_case ifname_cases[] = {
+	{ 1, "GigabitEthernet0/1", "GigabitEthernet0/1", true },
+	{ 2, "GigabitEthernet0/1", "Gi0/1", true },
+	{ 3, "GigabitEthernet0/1", "gig0/1", true },
+	{ 4, "FastEthernet0/0", "fa0/0", true },
+	{ 5, "FastEthernet0/0", "Fa0/1", false },
+	{ 6, "FastEthernet0/0", "0/0", false },          /* no type */
+	{ 7, "FastEthernet0/0", "FastEthernetX0/0", false }, /* longer type */
+	{ 8, "Tunnel0", "tu0", true },
+	{ 9, "Tunnel0", "Tunnel00", false },
+	{ 10, "Ethernet0/0", "FastEthernet0/0", false },
+	{ 11, "Loopback0", "Lo0", true },
+	{ 12, "Vlan10", "vlan1", false },
+};
+
+static void test_ifname_match(void **s)
+{
+	(void)s;
+	for (size_t i = 0; i < sizeof ifname_cases / sizeof ifname_cases[0]; i++) {
+		const struct ifname_case *c = &ifname_cases[i];
+		if (espfabd_ifname_match(c->full, c->given) != c->match)
+			fail_msg("case %d: %s vs %s: expected %s", c->n, c->full, c->given, c->match ? "match" : "no match");
+	}
+}
+
 static void run(cli *t, const char *line, int want_status, const char *want)
 {
 	obuf out;
@@ -163,6 +193,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_args),
 		cmocka_unit_test(test_uptime),
+		cmocka_unit_test(test_ifname_match),
 		cmocka_unit_test(test_debug_commands),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -18,8 +18,10 @@ shift
 here=$(dirname "$0")
 # SA_SLOTS=1024 in both so the 256-SA rows fit (inbound and outbound SAs
 # take separate slots); it changes the SA table's size, not the datapath.
+# The pipelined configuration is the Alveo build: 32-byte request and
+# completion streams (STREAM_BYTES=32); the iterative one keeps 16.
 ITERATIVE_PARAMS=${ITERATIVE_PARAMS:--GPIPELINED=0 -GSA_SLOTS=1024 -GN_CTX=4 -GCIPHER_LANES=1}
-PIPELINED_PARAMS=${PIPELINED_PARAMS:--GPIPELINED=1 -GSA_SLOTS=1024 -GN_CTX=64 -GCIPHER_LANES=2}
+PIPELINED_PARAMS=${PIPELINED_PARAMS:--GPIPELINED=1 -GSA_SLOTS=1024 -GN_CTX=64 -GCIPHER_LANES=2 -GSTREAM_BYTES=32}
 CONFIGS=${CONFIGS:-iterative pipelined}
 VFLAGS=${VFLAGS:--MAKEFLAGS OPT_FAST=-O2}
 out=$build/bench

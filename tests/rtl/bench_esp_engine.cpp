@@ -295,12 +295,13 @@ class Bench {
 				"{\"config\":\"%s\",\"transform\":\"%s\",\"name\":\"%s\",\"key_bits\":%u,\"size\":%u,\"sas\":%u,"
 				"\"direction\":\"%s\",\"bytes_per_cycle\":%.4f,\"packets\":%llu,\"warmup\":%llu,"
 				"\"cycles\":%llu,\"bytes\":%llu,\"mean_latency_cycles\":%.1f,\"completions_checked\":%llu,"
-				"\"failed\":%llu,\"pipelined\":%d,\"sa_slots\":%u,\"params\":\"%s\"}\n",
+				"\"failed\":%llu,\"pipelined\":%d,\"stream_bytes\":%u,\"sa_slots\":%u,\"params\":\"%s\"}\n",
 				opt.config, w.x->ios, w.x->name, w.x->key_bits, w.size, w.sas, w.decap ? "decap" : "encap",
 				w.bpc, (unsigned long long)w.packets, (unsigned long long)w.warmup,
 				(unsigned long long)w.cycles, (unsigned long long)w.bytes,
 				w.packets ? (double)w.latency_sum / (double)w.packets : 0.0,
-				(unsigned long long)w.checked, (unsigned long long)w.failed, TB_PIPELINED, h.sa_slots,
+				(unsigned long long)w.checked, (unsigned long long)w.failed, TB_PIPELINED,
+				(unsigned)BEAT_BYTES, h.sa_slots,
 				opt.params);
 		}
 		return fclose(f) == 0;
@@ -314,8 +315,8 @@ class Bench {
 		for (const Xform *x : opt.xforms)
 			run_xform(*x);
 		bool ok = write_json();
-		printf("bench_esp_engine %s: %zu rows, %llu cycles simulated, %llu failed completions\n", opt.config,
-		       rows.size(), (unsigned long long)h.cycle, (unsigned long long)total_failed);
+		printf("bench_esp_engine %s (STREAM_BYTES=%u): %zu rows, %llu cycles simulated, %llu failed completions\n",
+		       opt.config, (unsigned)BEAT_BYTES, rows.size(), (unsigned long long)h.cycle, (unsigned long long)total_failed);
 		return ok && total_failed == 0 ? 0 : 1;
 	}
 };

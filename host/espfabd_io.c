@@ -1,7 +1,6 @@
 /* espfabd_io — packet sockets and hooks; see espfabd_io.h. */
 #include "espfabd_io.h"
 
-#include <arpa/inet.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -92,9 +91,7 @@ static void udp_ready(evloop *l, evloop_fd *w, int fd, unsigned ev, void *arg)
 	(void)ev;
 	espfabd_io *io = arg;
 	int natt = w == io->udp_w[1];
-	struct sockaddr_in me;
-	socklen_t ml = sizeof me;
-	uint16_t port = getsockname(fd, (struct sockaddr *)&me, &ml) == 0 ? ntohs(me.sin_port) : 0;
+	uint16_t port = io->udp_port[natt];
 	for (int i = 0; i < RX_BURST; i++) {
 		netio_dgram m;
 		ssize_t n = netio_udp_recv(fd, io->buf, RX_BUF, &m);
@@ -214,6 +211,7 @@ int espfabd_io_open(espfabd_io *io, evloop *loop, const char *tun_name, uint16_t
 			goto fail;
 		}
 		io->udp_fd[i] = r;
+		io->udp_port[i] = ports[i];
 	}
 	if ((r = evloop_fd_add(loop, io->tun_fd, EVLOOP_IN, tun_ready, io, &io->tun_w)) < 0 ||
 	    (r = evloop_fd_add(loop, io->esp_fd, EVLOOP_IN, esp_ready, io, &io->esp_w)) < 0 ||

@@ -51,6 +51,7 @@ struct espfabd_io_stats {
 typedef struct espfabd_io {
 	evloop *loop;
 	int tun_fd, esp_fd, udp_fd[2];
+	uint16_t udp_port[2]; /* the ports udp_fd[] are bound to (500, 4500) */
 	evloop_fd *tun_w, *esp_w, *udp_w[2];
 	char tun_name[NETIO_IFNAMSIZ];
 	int tun_ifindex;

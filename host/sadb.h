@@ -28,6 +28,8 @@
 #include <stdint.h>
 
 #include "espfab.h"
+#include "espfabd_io.h"
+#include "evloop.h"
 #include "ios_config.h"
 
 /* A proxy identity (quick-mode ID payload) as a selector: address and
@@ -94,6 +96,17 @@ struct sadb_hooks {
 	void (*expire)(void *arg, uint32_t pair_id, uint32_t spi_in, uint32_t spi_out, bool hard);
 	void *arg;
 };
+
+/* Create the SADB (and its data path state) on espfabd's loop, engine,
+ * packet sockets and parsed configuration; all four stay the caller's and
+ * must outlive the SADB.  io may be NULL (unit tests: nothing is sent).
+ * 0 or a negative errno. */
+int sadb_new(evloop *loop, espfab_dev *dev, espfabd_io *io, const ios_config *cfg, sadb **out);
+/* Delete every pair (SADB_DEL_SHUTDOWN: the hooks are not called), wipe
+ * every key and free.  Accepts NULL. */
+void sadb_free(sadb *db);
+/* Set (copy) the IKE side's hooks; NULL clears them. */
+void sadb_set_hooks(sadb *db, const struct sadb_hooks *h);
 
 /* A fresh random inbound SPI (>= 256) not in use; 0 if none could be found. */
 uint32_t sadb_new_spi(sadb *db);

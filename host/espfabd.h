@@ -45,6 +45,7 @@ struct espfabd_opts {
 	const char *log;     /* --log FILE */
 	bool foreground;     /* --foreground */
 	bool no_apply;       /* --no-apply */
+	bool test_hooks;     /* --test-hooks: test oracle commands (docs/datapath.md) */
 	struct espfabd_ifmap ifmap[ESPFABD_MAX_IFMAP];
 	size_t n_ifmap;
 	bool help, version;  /* --help / --version: print and exit 0 */
@@ -67,6 +68,7 @@ typedef struct espfabd {
 	espfabd_io io;
 
 	ios_config *cfg;   /* parsed --config; owned, freed by espfabd_config_free */
+	struct sadb *sadb; /* SA database and data path (host/sadb.h, host/datapath.h) */
 
 	uint64_t start_ms; /* monotonic */
 	char hostname[64];

@@ -1,52 +1,137 @@
 #!/usr/bin/env bash
-# synth.sh BUILD [TOP...] — Yosys synth_xilinx resource estimate per RTL core.
+# synth.sh BUILD [TOP...] — Yosys synth_xilinx resource estimates (no timing).
 #
-# For each top (default: every rtl/**/*.v module that has a PIPELINED
-# parameter and is not instantiated by another file), synthesize the
-# iterative and the pipelined build for UltraScale+ (-family xcup) and
-# record LUTs, flip-flops, BRAMs, DSPs and the longest combinational path in
-# 6-input LUT levels (yosys `ltp -noff` after a generic `abc -lut 6`
-# mapping).  Writes BUILD/synth/TOP-pN.log, BUILD/synth/synth.json and prints a
-# table.  This is an estimate: timing is not closed without Vivado.
+# Synthesizes each top in two builds (docs/rtl-esp-engine.md, "Parameters"):
+#   iterative  Zynq-7000 profile: -family xc7,  PIPELINED=0 SA_SLOTS=64   N_CTX=4  CIPHER_LANES=1
+#   pipelined  Alveo profile:     -family xcup, PIPELINED=1 SA_SLOTS=1024 N_CTX=64 CIPHER_LANES=2 STREAM_BYTES=32
+#              (the parameters of `make bench-rtl`, docs/rtl-bench.md)
+# A top gets only the parameters it declares.  Default tops: the whole
+# fabric (esp_fabric: ESP engine + CSR block), the CSR block alone and the
+# crypto cores (aes_core, des_core, sha1_core, md5_core).
+#
+# Per run: synth_xilinx -flatten -noiopad (out of context: no I/O buffers),
+# then the kept hierarchy (AES S-boxes) is flattened too, and `stat` counts
+# LUTs (LUT1..6, and INV, which is a LUT1 unless Vivado folds it into its
+# consumer), LUTs used as distributed
+# RAM or shift registers (in LUT equivalents), flip-flops, block RAM (in
+# RAMB36 equivalents: RAMB18 counts one half), UltraRAM, DSPs, and `ltp`
+# the longest path of LUT, MUXF and CARRY cells between flip-flops, RAMs
+# and ports ("levels": a logic-depth hint, not a timing figure).
+#
+# Writes BUILD/synth/TOP-BUILD.log (yosys log), .stat, and after every run
+# BUILD/synth/synth.md (table) and BUILD/synth/synth.json (one object per
+# run).  These are pre-place-and-route estimates from Yosys; no timing is
+# closed here (no Vivado).
+#
+# Environment: CONFIGS (default "iterative pipelined"), ITERATIVE_PARAMS /
+# PIPELINED_PARAMS (NAME=VALUE lists), ITERATIVE_FAMILY / PIPELINED_FAMILY,
+# SYNTH_TIMEOUT (seconds per run; 0 = none; a run that times out is
+# recorded with null figures), SYNTH_FLATTEN=0 (synthesize module by module,
+# each distinct module once, and flatten only for the counts and `ltp`:
+# much faster on the pipelined builds, no optimization across module
+# boundaries).
 set -euo pipefail
-build=$1; shift
+build=${1:?usage: synth.sh BUILD [TOP...]}
+shift
 out=$build/synth
+[ -f "$build/gen/espfab_contract.vh" ] || { echo "synth: no $build/gen/espfab_contract.vh (make BUILD=$build gen)" >&2; exit 2; }
 mkdir -p "$out"
-files=$(find rtl -name '*.v' | sort | tr '\n' ' ')
+CONFIGS=${CONFIGS:-iterative pipelined}
+ITERATIVE_PARAMS=${ITERATIVE_PARAMS:-PIPELINED=0 SA_SLOTS=64 N_CTX=4 CIPHER_LANES=1}
+PIPELINED_PARAMS=${PIPELINED_PARAMS:-PIPELINED=1 SA_SLOTS=1024 N_CTX=64 CIPHER_LANES=2 STREAM_BYTES=32}
+ITERATIVE_FAMILY=${ITERATIVE_FAMILY:-xc7}
+PIPELINED_FAMILY=${PIPELINED_FAMILY:-xcup}
+SYNTH_TIMEOUT=${SYNTH_TIMEOUT:-0}
+SYNTH_FLATTEN=${SYNTH_FLATTEN:-1}
+flat=
+if [ "$SYNTH_FLATTEN" = 1 ]; then flat=" -flatten"; fi
 tops=("$@")
-if [ ${#tops[@]} -eq 0 ]; then
-	for f in $files; do
-		m=$(basename "$f" .v)
-		grep -q 'parameter *PIPELINED' "$f" || continue
-		# skip modules instantiated elsewhere (they are synthesized inside their parent)
-		grep -lE "^\s*$m\b" $files | grep -qv "^$f$" && continue
-		tops+=("$m")
-	done
-fi
-json="$out/synth.json"
-echo "[" > "$json"
-first=1
-printf '%-22s %-10s %9s %9s %6s %5s %10s\n' module build LUT FF BRAM DSP depth
-for top in "${tops[@]}"; do
-	for p in 0 1; do
-		log="$out/$top-p$p.log"
-		incs=$(find rtl -name '*.v' -printf '-I%h ' | tr ' ' '\n' | sort -u | tr '\n' ' ')
-		yosys -q -l "$log" -p "read_verilog $incs -I$build/gen $files; chparam -set PIPELINED $p $top; synth_xilinx -top $top -family xcup -flatten; stat" > /dev/null 2> "$log.stderr"
-		# Logic depth: generic 6-LUT mapping, where ltp -noff can tell
-		# flip-flops from logic (it cannot see through Xilinx FD* cells).
-		yosys -q -l "$log.depth" -p "read_verilog $incs -I$build/gen $files; chparam -set PIPELINED $p $top; synth -flatten -top $top; abc -lut 6; opt_clean; ltp -noff" > /dev/null 2>> "$log.stderr"
-		cells() { grep -E "^\s+$1\s+[0-9]+" "$log" | awk '{s+=$2} END {print s+0}'; }
-		lut=$(grep -E '^\s+LUT[1-6]\s+[0-9]+' "$log" | awk '{s+=$2} END {print s+0}')
-		ff=$(grep -E '^\s+FD[A-Z]*\s+[0-9]+' "$log" | awk '{s+=$2} END {print s+0}')
-		bram=$(grep -E '^\s+RAMB(18|36)E2\s+[0-9]+' "$log" | awk '{s+=$2} END {print s+0}')
-		dsp=$(cells DSP48E2)
-		depth=$(grep -oE 'Longest topological path in .* \(length=[0-9]+\)' "$log.depth" | tail -n 1 | grep -oE '[0-9]+\)$' | tr -d ')')
-		build_name=$([ $p = 1 ] && echo pipelined || echo iterative)
-		printf '%-22s %-10s %9s %9s %6s %5s %10s\n' "$top" "$build_name" "$lut" "$ff" "$bram" "$dsp" "${depth:-?}"
-		[ $first = 1 ] || echo "," >> "$json"; first=0
-		printf '  {"module":"%s","config":"%s","lut":%s,"ff":%s,"bram":%s,"dsp":%s,"lut_levels":%s}' \
-			"$top" "$build_name" "$lut" "$ff" "$bram" "$dsp" "${depth:-null}" >> "$json"
+[ ${#tops[@]} -gt 0 ] || tops=(aes_core des_core sha1_core md5_core esp_csr esp_fabric)
+
+files=$(find rtl -name '*.v' | sort | tr '\n' ' ')
+incs=$(find rtl -name '*.v' -printf '-I%h\n' | sort -u | tr '\n' ' ')
+yver=$(yosys -V | awk '{print $2}')
+rows="$out/synth.rows"
+: > "$rows"
+
+# LUT equivalents of distributed-RAM and shift-register cells (7-series and UltraScale+)
+lutram_awk='
+BEGIN { w["RAM32X1S"]=1; w["RAM64X1S"]=1; w["RAM128X1S"]=2; w["RAM256X1S"]=4; w["RAM512X1S"]=8;
+        w["RAM32X1D"]=2; w["RAM64X1D"]=2; w["RAM128X1D"]=4; w["RAM256X1D"]=8;
+        w["RAM32M"]=4; w["RAM64M"]=4; w["RAM32M16"]=8; w["RAM64M8"]=8;
+        w["SRL16E"]=1; w["SRLC16E"]=1; w["SRLC32E"]=1 }
+$1 in w && $2 ~ /^[0-9]+$/ { s += w[$1] * $2 }
+END { print s + 0 }'
+
+emit() {
+	# synth.md and synth.json from the rows so far
+	{
+		echo "Yosys $yver \`synth_xilinx$flat -noiopad\`, $(date -u +%Y-%m-%d). Pre-place-and-route estimates; no timing closed."
+		echo
+		echo "| module | build | family | parameters | LUT | LUTRAM/SRL (LUTs) | FF | BRAM (36k) | URAM | DSP | levels | yosys s |"
+		echo "|---|---|---|---|---|---|---|---|---|---|---|---|"
+		awk -F'\t' '{ printf "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", $1,$2,$3,($4==""?"-":$4),$5,$6,$7,$8,$9,$10,$11,$12 }' "$rows"
+	} > "$out/synth.md"
+	{
+		echo "["
+		awk -F'\t' -v yv="$yver" '
+			function num(x) { return (x == "?" || x == "") ? "null" : x }
+			{ printf "%s  {\"module\":\"%s\",\"config\":\"%s\",\"family\":\"%s\",\"params\":\"%s\",\"lut\":%s,\"lutram_luts\":%s,\"ff\":%s,\"bram36\":%s,\"ramb36\":%s,\"ramb18\":%s,\"uram\":%s,\"dsp\":%s,\"levels\":%s,\"seconds\":%s,\"yosys\":\"%s\"}",
+				(NR > 1 ? ",\n" : ""), $1,$2,$3,$4,num($5),num($6),num($7),num($8),num($13),num($14),num($9),num($10),num($11),num($12),yv }
+			END { if (NR) printf "\n" }' "$rows"
+		echo "]"
+	} > "$out/synth.json"
+}
+
+printf '%-12s %-10s %-5s %9s %9s %9s %7s %5s %5s %7s %8s\n' module build fam LUT LUTRAM FF BRAM36 URAM DSP levels seconds
+for cfg in $CONFIGS; do
+	case $cfg in
+	iterative) params=$ITERATIVE_PARAMS fam=$ITERATIVE_FAMILY ;;
+	pipelined) params=$PIPELINED_PARAMS fam=$PIPELINED_FAMILY ;;
+	*) echo "synth: unknown configuration $cfg" >&2; exit 2 ;;
+	esac
+	for top in "${tops[@]}"; do
+		src=$(find rtl -name "$top.v" | head -n 1)
+		[ -n "$src" ] || { echo "synth: no rtl/**/$top.v" >&2; exit 2; }
+		chp="" used=""
+		for kv in $params; do
+			grep -qE "parameter +${kv%%=*}\b" "$src" || continue
+			chp+="-set ${kv%%=*} ${kv#*=} "
+			used+="${used:+ }$kv"
+		done
+		name=$top-$cfg
+		log=$out/$name.log
+		stat=$out/$name.stat
+		rm -f "$stat" "$log.stderr"
+		t0=$(date +%s)
+		status=0
+		timeout "$SYNTH_TIMEOUT" yosys -q -l "$log" -p "read_verilog $incs -I$build/gen $files; \
+			${chp:+chparam $chp$top; }synth_xilinx -top $top -family $fam$flat -noiopad; \
+			setattr -mod -unset keep_hierarchy; flatten; opt_clean; tee -q -o $stat stat; \
+			ltp w:* t:LUT* t:MUXF* t:CARRY*" > /dev/null 2> "$log.stderr" || status=$?
+		secs=$(( $(date +%s) - t0 ))
+		if [ $status -ne 0 ] || [ ! -s "$stat" ]; then
+			why=$([ $status -eq 124 ] && echo "timed out after ${secs}s" || echo "failed (exit $status, see $log)")
+			echo "synth: $name $why" >&2
+			printf '%s\t%s\t%s\t%s\t?\t?\t?\t?\t?\t?\t?\t%s\t?\t?\n' "$top" "$cfg" "$fam" "$used" "$secs" >> "$rows"
+			emit
+			continue
+		fi
+		cells() { awk -v re="^($1)\$" '$1 ~ re && $2 ~ /^[0-9]+$/ { s += $2 } END { print s + 0 }' "$stat"; }
+		lut=$(cells 'LUT[1-6]|INV')
+		ff=$(cells 'FD[A-Z]*')
+		r36=$(cells 'RAMB36E[12]')
+		r18=$(cells 'RAMB18E[12]')
+		bram=$(awk -v a="$r36" -v b="$r18" 'BEGIN { v = a + b / 2; printf (v == int(v) ? "%d" : "%.1f"), v }')
+		uram=$(cells 'URAM288(_BASE)?')
+		dsp=$(cells 'DSP48E[12]')
+		lutram=$(awk "$lutram_awk" "$stat")
+		levels=$(grep -oE 'Longest topological path in .* \(length=[0-9]+\)' "$log" | tail -n 1 | grep -oE '[0-9]+\)$' | tr -d ')')
+		printf '%-12s %-10s %-5s %9s %9s %9s %7s %5s %5s %7s %8s\n' "$top" "$cfg" "$fam" "$lut" "$lutram" "$ff" "$bram" "$uram" "$dsp" "${levels:-?}" "$secs"
+		printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$top" "$cfg" "$fam" "$used" "$lut" "$lutram" "$ff" "$bram" \
+			"$uram" "$dsp" "${levels:-?}" "$secs" "$r36" "$r18" >> "$rows"
+		emit
 	done
 done
-printf '\n]\n' >> "$json"
-echo "written: $json (yosys $(yosys -V | awk '{print $2}'), synth_xilinx -family xcup; timing not closed)"
+rm -f "$rows"
+echo "written: $out/synth.md, $out/synth.json (yosys $yver synth_xilinx; estimates, timing not closed)"

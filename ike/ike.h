@@ -1,0 +1,111 @@
+/*
+ * ike — espfabd's IKEv1 control plane: the ISAKMP SA database, main mode
+ * and quick mode (both roles, pre-shared keys), informational exchanges
+ * (delete, notify, DPD), NAT-T (RFC 3947), retransmission and lifetimes.
+ * docs/ike.md describes the state machines, timers, limits and interop.
+ *
+ * This is the only header espfabd (or a test) needs:
+ *
+ *   struct ike_params p = { .cfg = cfg, .loop = loop, .db = sadb,
+ *                           .send = my_send, .send_arg = io };
+ *   ike *k; ike_new(&p, &k);
+ *   d->io.ike_rx = ike_input_hook; d->io.ike_arg = k;   // datagrams in
+ *   ike_sadb_hooks(k, &hooks);                           // acquire / expire
+ *   ike_register_cli(k, cli);                            // show/clear commands
+ *   ...
+ *   ike_free(k);                                         // wipes every key
+ *
+ * Everything runs on the caller's event loop (single thread).  Packets go
+ * out through params.send (espfabd: espfabd_io_ike_send), SA pairs go to
+ * the SADB through host/sadb.h (sadb_install, sadb_delete_spi, ...).
+ *
+ * Ownership: ike keeps pointers into params.cfg (policies, keys, crypto
+ * map entries); the configuration must outlive the ike.  ike_free deletes
+ * every ISAKMP SA (without telling peers), wipes every key it holds and
+ * frees everything; it does not delete SA pairs from the SADB (espfabd
+ * shuts the SADB down itself).
+ */
+#ifndef ESPFAB_IKE_IKE_H
+#define ESPFAB_IKE_IKE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "cli.h"
+#include "evloop.h"
+#include "ios_config.h"
+#include "netio.h"
+#include "obuf.h"
+#include "sadb.h"
+
+typedef struct ike ike;
+
+/* Send one ISAKMP message (without the non-ESP marker; natt != 0 means
+ * "from port 4500 with the marker", as espfabd_io_ike_send does).  local
+ * and peer host order.  0 or -errno. */
+typedef int (*ike_send_fn)(void *arg, int natt, uint32_t local, uint32_t peer, uint16_t peer_port,
+			   const uint8_t *msg, size_t len);
+
+struct ike_params {
+	const ios_config *cfg; /* required */
+	evloop *loop;          /* required */
+	sadb *db;              /* where SA pairs go (may be NULL in tests that stop at phase 1) */
+	ike_send_fn send;      /* required */
+	void *send_arg;
+	/* Tuning (0 = default). */
+	uint32_t retrans_ms;     /* first retransmission interval, doubled each time (default 2000) */
+	unsigned retrans_max;    /* retransmissions before giving up (default 5, as IOS) */
+	unsigned max_half_open;  /* ISAKMP SAs in negotiation at once (default 256) */
+	unsigned max_half_open_peer; /* ... per peer address (default 16) */
+	uint32_t qm_linger_ms;   /* how long a finished quick mode is kept to answer retransmissions (default 10000) */
+	uint16_t ike_port, natt_port; /* the ports we listen on (default 500 / 4500) */
+};
+
+/* 0, -EINVAL (missing parameter) or -ENOMEM. */
+int ike_new(const struct ike_params *p, ike **out);
+void ike_free(ike *k); /* NULL accepted */
+
+/* A datagram from UDP 500 or 4500 (marker already stripped on 4500, as
+ * espfabd_io delivers it).  local_port is the port it arrived on. */
+void ike_input(ike *k, uint16_t local_port, const uint8_t *msg, size_t len, const netio_dgram *m);
+/* The same with the signature of espfabd_io's ike_rx hook (arg = ike). */
+void ike_input_hook(void *arg, uint16_t local_port, const uint8_t *msg, size_t len, const netio_dgram *m);
+
+/* Fill the SADB hooks (acquire, expire, arg) that point at this ike. */
+void ike_sadb_hooks(ike *k, struct sadb_hooks *h);
+/* The hooks themselves (arg = ike), for callers that wire them by hand. */
+void ike_acquire(void *arg, const ios_spd_result *r, const ios_flow *f);
+void ike_expire(void *arg, uint32_t pair_id, uint32_t spi_in, uint32_t spi_out, bool hard);
+
+/* Start negotiation for a crypto map entry as an acquire would: main mode
+ * to the entry's first peer (if no ISAKMP SA), then quick mode with the
+ * proxies of the ACL's first permit line.  Returns 0 or -errno (-ENOENT:
+ * no such static entry, -EINVAL: the entry has no peer or no permit).
+ * Used by the test-only command `test crypto initiate MAP SEQ`. */
+int ike_initiate_entry(ike *k, const char *map_name, unsigned seq);
+
+/* Commands: show crypto isakmp sa [detail], clear crypto isakmp [ID],
+ * test crypto initiate MAP SEQ (test only, see docs/ike.md). */
+int ike_register_cli(ike *k, cli *c);
+
+/* Output of `show crypto isakmp sa` / `... detail`. */
+void ike_show_sa(ike *k, obuf *out, bool detail);
+/* clear crypto isakmp [conn_id]: delete (and tell the peer); 0 = all.
+ * Returns the number deleted. */
+int ike_clear(ike *k, uint32_t conn_id);
+
+/* Counters and lookups for tests and show commands. */
+struct ike_stats {
+	uint64_t rx, rx_bad, rx_dup, tx, retrans;
+	uint64_t p1_done, p1_failed, p2_done, p2_failed;
+	uint64_t half_open_drops, pairs_installed, deletes_rx, deletes_tx;
+	uint64_t dpd_rx, dpd_ack_tx;
+};
+const struct ike_stats *ike_get_stats(const ike *k);
+/* Established ISAKMP SAs (QM_IDLE) and ones in negotiation. */
+unsigned ike_count_sa(const ike *k, bool established);
+/* "QM_IDLE", "MM_NO_STATE", ... of the SA with a peer (the newest), or NULL. */
+const char *ike_peer_state(const ike *k, uint32_t peer);
+
+#endif /* ESPFAB_IKE_IKE_H */

@@ -1,0 +1,948 @@
+/* ike/: IKEv1 main mode, quick mode, informational exchanges, driven
+ * in-process between two IKE instances ("A" 192.0.2.1 and "B" 192.0.2.2,
+ * configured like tests/configs/site-a.cfg / site-b.cfg) over a fake
+ * network (a queue; optional NAT that rewrites A's source ports; loss by
+ * a filter), on one event loop with a fake clock.
+ *
+ * host/sadb.c is another engineer's work in progress: this test links its
+ * own double of the host/sadb.h functions (below), which records the pairs
+ * IKE installs so that the test can check that A's outbound keys are B's
+ * inbound keys and the other way round.
+ *
+ * Also the numbered proposal-matching tables (phase 1 and phase 2) and the
+ * proxy checks. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ike_int.h"
+#include "ios_config.h"
+
+/* ---- SADB double ----------------------------------------------------------- */
+
+#define MAX_PAIRS 32
+struct sadb {
+	struct sadb_pair pairs[MAX_PAIRS];
+	uint32_t ids[MAX_PAIRS];
+	bool live[MAX_PAIRS];
+	int n;
+	uint32_t next_spi;
+	int deletes, delete_spi_calls;
+	uint32_t last_deleted_spi;
+};
+
+uint32_t sadb_new_spi(sadb *db)
+{
+	return db->next_spi++;
+}
+
+int sadb_install(sadb *db, const struct sadb_pair *p, uint32_t *pair_id)
+{
+	if (db->n >= MAX_PAIRS)
+		return -ENOSPC;
+	db->pairs[db->n] = *p;
+	db->ids[db->n] = (uint32_t)db->n + 1;
+	db->live[db->n] = true;
+	if (pair_id)
+		*pair_id = db->ids[db->n];
+	db->n++;
+	return 0;
+}
+
+int sadb_delete(sadb *db, uint32_t pair_id, enum sadb_reason why)
+{
+	(void)why;
+	for (int i = 0; i < db->n; i++)
+		if (db->ids[i] == pair_id && db->live[i]) {
+			db->live[i] = false;
+			db->deletes++;
+			return 0;
+		}
+	return -ENOENT;
+}
+
+int sadb_delete_spi(sadb *db, uint32_t peer, uint32_t spi, enum sadb_reason why)
+{
+	(void)why;
+	db->delete_spi_calls++;
+	db->last_deleted_spi = spi;
+	for (int i = 0; i < db->n; i++)
+		if (db->live[i] && db->pairs[i].peer == peer && (db->pairs[i].spi_in == spi || db->pairs[i].spi_out == spi)) {
+			db->live[i] = false;
+			db->deletes++;
+			return 0;
+		}
+	return -ENOENT;
+}
+
+int sadb_delete_all(sadb *db, uint32_t ike_conn_id, enum sadb_reason why)
+{
+	(void)why;
+	for (int i = 0; i < db->n; i++)
+		if (db->live[i] && (!ike_conn_id || db->pairs[i].ike_conn_id == ike_conn_id)) {
+			db->live[i] = false;
+			db->deletes++;
+		}
+	return 0;
+}
+
+void sadb_pair_wipe(struct sadb_pair *p)
+{
+	memset(p->enc_in, 0, sizeof p->enc_in);
+	memset(p->enc_out, 0, sizeof p->enc_out);
+	memset(p->auth_in, 0, sizeof p->auth_in);
+	memset(p->auth_out, 0, sizeof p->auth_out);
+}
+
+static int live_pairs(const struct sadb *db)
+{
+	int n = 0;
+	for (int i = 0; i < db->n; i++)
+		n += db->live[i];
+	return n;
+}
+
+/* ---- fake network ------------------------------------------------------------ */
+
+#define A_ADDR 0xc0000201u /* 192.0.2.1 */
+#define B_ADDR 0xc0000202u /* 192.0.2.2 */
+#define NAT_SHIFT 10000    /* A's source ports as B sees them when A is "behind NAT" */
+
+struct node {
+	const char *name;
+	uint32_t addr;
+	ios_config *cfg;
+	ike *k;
+	struct sadb db;
+	bool nat;
+};
+
+struct pkt {
+	int to;
+	uint32_t src;
+	uint16_t sport, dport;
+	uint8_t *buf;
+	size_t len;
+};
+
+static struct node N[2];
+static evloop *L;
+static uint64_t now_ms;
+static struct pkt Q[512];
+static size_t qn;
+static unsigned sent_count[2];
+/* Loss: drop the first transmission of the n-th distinct message (1-based)
+ * of exchange type `exch` sent by node `from` (MM2 is B's first distinct
+ * main-mode message, QM3 A's second distinct quick-mode message ...). */
+struct drop_rule {
+	uint8_t exch;
+	unsigned nth;
+};
+static struct drop_rule drop_from[2][8];
+static size_t ndrop[2];
+static uint8_t seen_digest[2][64][IKE_DIGEST_LEN];
+static uint8_t seen_exch[2][64];
+static unsigned nseen[2];
+static bool drop_all[2];
+static unsigned dropped;
+
+/* captured log lines */
+static char logbuf[1 << 20];
+static size_t loglen;
+
+static void on_log(const char *line, size_t len, void *arg)
+{
+	(void)arg;
+	if (getenv("IKE_TEST_VERBOSE"))
+		fprintf(stderr, "%.*s\n", (int)len, line);
+	if (loglen + len + 2 < sizeof logbuf) {
+		memcpy(logbuf + loglen, line, len);
+		loglen += len;
+		logbuf[loglen++] = '\n';
+		logbuf[loglen] = 0;
+	}
+}
+
+static bool logged(const char *s)
+{
+	return strstr(logbuf, s) != NULL;
+}
+
+static uint64_t fake_clock(void *arg)
+{
+	(void)arg;
+	return now_ms;
+}
+
+static int net_send(void *arg, int natt, uint32_t local, uint32_t peer, uint16_t peer_port, const uint8_t *msg,
+		    size_t len)
+{
+	struct node *n = arg;
+	int from = n == &N[0] ? 0 : 1;
+	assert_int_equal(local, n->addr);
+	++sent_count[from];
+	bool drop = drop_all[from];
+	uint8_t dg[IKE_DIGEST_LEN];
+	ike_digest(msg, len, dg);
+	uint8_t exch = len > 18 ? msg[18] : 0;
+	bool first = true;
+	unsigned distinct = 0;
+	for (unsigned i = 0; i < nseen[from]; i++) {
+		if (seen_exch[from][i] != exch)
+			continue;
+		distinct++;
+		if (!memcmp(seen_digest[from][i], dg, sizeof dg)) {
+			first = false;
+			break;
+		}
+	}
+	if (first && nseen[from] < 64) {
+		memcpy(seen_digest[from][nseen[from]], dg, sizeof dg);
+		seen_exch[from][nseen[from]++] = exch;
+		distinct++;
+		for (size_t i = 0; i < ndrop[from]; i++)
+			drop |= drop_from[from][i].exch == exch && drop_from[from][i].nth == distinct;
+	}
+	if (drop) {
+		dropped++;
+		return 0;
+	}
+	assert_true(qn < sizeof Q / sizeof Q[0]);
+	struct pkt *p = &Q[qn++];
+	p->to = peer == A_ADDR ? 0 : 1;
+	assert_int_equal(peer, N[p->to].addr);
+	p->src = local;
+	p->sport = natt ? 4500 : 500;
+	if (n->nat)
+		p->sport += NAT_SHIFT;
+	p->dport = peer_port;
+	p->buf = malloc(len);
+	memcpy(p->buf, msg, len);
+	p->len = len;
+	return 0;
+}
+
+/* Deliver everything queued (and whatever that produces) and run due timers. */
+static void pump(void)
+{
+	for (int guard = 0; guard < 10000; guard++) {
+		evloop_run_once(L, 0);
+		if (!qn)
+			return;
+		struct pkt p = Q[0];
+		memmove(Q, Q + 1, (qn - 1) * sizeof Q[0]);
+		qn--;
+		struct node *to = &N[p.to];
+		uint16_t dport = p.dport;
+		if (to->nat)
+			dport = (uint16_t)(dport - NAT_SHIFT);
+		assert_true(dport == 500 || dport == 4500);
+		netio_dgram d = { p.src, p.sport, to->addr, 1 };
+		ike_input(to->k, dport, p.buf, p.len, &d);
+		free(p.buf);
+	}
+	fail_msg("network did not settle");
+}
+
+/* Let time pass in steps, delivering as we go. */
+static void advance(uint64_t ms)
+{
+	uint64_t end = now_ms + ms;
+	while (now_ms < end) {
+		now_ms += 500;
+		pump();
+	}
+}
+
+/* ---- configurations ------------------------------------------------------------ */
+
+struct site {
+	const char *policies;  /* crypto isakmp policy lines */
+	const char *psk;       /* key for the peer */
+	const char *tsets;     /* set transform-set names */
+	const char *map_extra; /* lines under the map entry */
+	const char *global;    /* extra global lines */
+};
+
+static const char *POL_DEFAULT = "crypto isakmp policy 10\n encr aes\n hash sha\n authentication pre-share\n group 14\n lifetime 28800\n"
+				 "crypto isakmp policy 20\n encr 3des\n hash sha\n authentication pre-share\n group 2\n";
+
+static ios_config *site_cfg(bool a, const struct site *s)
+{
+	char text[4096];
+	snprintf(text, sizeof text,
+		 "hostname Site%s\n%s"
+		 "crypto isakmp key %s address %s\n%s"
+		 "crypto ipsec transform-set AES-SHA esp-aes esp-sha-hmac\n"
+		 "crypto ipsec transform-set 3DES-SHA esp-3des esp-sha-hmac\n"
+		 "crypto ipsec transform-set DES-MD5 esp-des esp-md5-hmac\n"
+		 "crypto ipsec transform-set AES256-MD5 esp-aes 256 esp-md5-hmac\n"
+		 "crypto map SITES 10 ipsec-isakmp\n set peer %s\n set transform-set %s\n%s match address PROT\n"
+		 "ip access-list extended PROT\n permit ip %s 0.0.255.255 %s 0.0.255.255\n"
+		 "interface GigabitEthernet0/0\n ip address %s 255.255.255.0\n crypto map SITES\nend\n",
+		 a ? "A" : "B", s->policies ? s->policies : POL_DEFAULT, s->psk ? s->psk : "site-ab-secret",
+		 a ? "192.0.2.2" : "192.0.2.1", s->global ? s->global : "", a ? "192.0.2.2" : "192.0.2.1",
+		 s->tsets ? s->tsets : "AES-SHA 3DES-SHA", s->map_extra ? s->map_extra : "",
+		 a ? "10.10.0.0" : "10.20.0.0", a ? "10.20.0.0" : "10.10.0.0", a ? "192.0.2.1" : "192.0.2.2");
+	ios_config *cfg = NULL;
+	ios_diags d = { 0 };
+	if (ios_config_parse_string(a ? "a.cfg" : "b.cfg", text, &cfg, &d)) {
+		ios_diags_print(&d, stderr);
+		fail_msg("config does not parse");
+	}
+	ios_diags_free(&d);
+	return cfg;
+}
+
+static void setup_pair(const struct site *sa, const struct site *sb, bool nat)
+{
+	memset(N, 0, sizeof N);
+	qn = 0;
+	memset(sent_count, 0, sizeof sent_count);
+	memset(ndrop, 0, sizeof ndrop);
+	memset(nseen, 0, sizeof nseen);
+	memset(drop_all, 0, sizeof drop_all);
+	dropped = 0;
+	loglen = 0;
+	logbuf[0] = 0;
+	now_ms = 1000000;
+	assert_int_equal(evloop_new(&L), 0);
+	evloop_set_clock(L, fake_clock, NULL);
+	N[0] = (struct node){ "A", A_ADDR, site_cfg(true, sa), NULL, { .next_spi = 0x1000 }, nat };
+	N[1] = (struct node){ "B", B_ADDR, site_cfg(false, sb), NULL, { .next_spi = 0x2000 }, false };
+	for (int i = 0; i < 2; i++) {
+		struct ike_params p = { .cfg = N[i].cfg, .loop = L, .db = &N[i].db, .send = net_send, .send_arg = &N[i] };
+		assert_int_equal(ike_new(&p, &N[i].k), 0);
+	}
+}
+
+static void teardown_pair(void)
+{
+	for (int i = 0; i < 2; i++) {
+		ike_free(N[i].k);
+		ios_config_free(N[i].cfg);
+	}
+	while (qn)
+		free(Q[--qn].buf);
+	evloop_free(L);
+	L = NULL;
+}
+
+static int grp_setup(void **state)
+{
+	(void)state;
+	elog_reset();
+	elog_set_stderr(false);
+	elog_subscribe(on_log, NULL);
+	elog_debug_set(ELOG_DBG_CRYPTO_ISAKMP, true);
+	return 0;
+}
+
+static int grp_teardown(void **state)
+{
+	(void)state;
+	elog_reset();
+	ike_crypto_cleanup();
+	return 0;
+}
+
+/* A's data path asks for 10.10.1.1 -> 10.20.1.1 (what an acquire carries). */
+static void acquire_a(void)
+{
+	const ios_config *cfg = N[0].cfg;
+	const ios_interface *ifc = ios_config_interface(cfg, "GigabitEthernet0/0");
+	ios_flow f = { 0x0a0a0101u, 0x0a140101u, 1, 8, 0 };
+	ios_spd_result r;
+	assert_int_equal(ios_spd_lookup(cfg, ifc, &f, &r), IOS_SPD_STATIC);
+	struct sadb_hooks h;
+	ike_sadb_hooks(N[0].k, &h);
+	h.acquire(h.arg, &r, &f);
+}
+
+/* Both sides installed one pair; A's outbound is B's inbound and back. */
+static void check_mirror(int ia, int ib)
+{
+	const struct sadb_pair *a = &N[0].db.pairs[ia], *b = &N[1].db.pairs[ib];
+	assert_int_equal(a->spi_out, b->spi_in);
+	assert_int_equal(a->spi_in, b->spi_out);
+	assert_int_equal(a->cipher, b->cipher);
+	assert_int_equal(a->auth, b->auth);
+	assert_int_equal(a->enc_key_len, b->enc_key_len);
+	assert_int_equal(a->auth_key_len, b->auth_key_len);
+	assert_memory_equal(a->enc_out, b->enc_in, a->enc_key_len);
+	assert_memory_equal(a->enc_in, b->enc_out, a->enc_key_len);
+	assert_memory_equal(a->auth_out, b->auth_in, a->auth_key_len);
+	assert_memory_equal(a->auth_in, b->auth_out, a->auth_key_len);
+	assert_memory_not_equal(a->enc_out, a->enc_in, a->enc_key_len);
+	assert_int_equal(a->local, A_ADDR);
+	assert_int_equal(a->peer, B_ADDR);
+	assert_int_equal(b->local, B_ADDR);
+	assert_int_equal(b->peer, A_ADDR);
+	/* proxies: A protects 10.10/16 -> 10.20/16, B the mirror */
+	assert_int_equal(a->local_id.addr, 0x0a0a0000u);
+	assert_int_equal(a->local_id.mask, 0xffff0000u);
+	assert_int_equal(a->remote_id.addr, 0x0a140000u);
+	assert_int_equal(b->local_id.addr, 0x0a140000u);
+	assert_int_equal(b->remote_id.addr, 0x0a0a0000u);
+	assert_int_equal(a->life_seconds, b->life_seconds);
+	assert_int_equal(a->life_kb, b->life_kb);
+	assert_int_equal(a->pfs_group, b->pfs_group);
+	assert_non_null(a->entry);
+	assert_non_null(b->entry);
+}
+
+/* ---- exchanges ------------------------------------------------------------------- */
+
+static void test_mm_qm_pfs(void **state)
+{
+	(void)state;
+	struct site s = { .map_extra = " set pfs group14\n set security-association lifetime kilobytes 1000000\n",
+			  .global = "crypto ipsec security-association lifetime seconds 28800\n" };
+	setup_pair(&s, &s, false);
+	acquire_a();
+	pump();
+	assert_string_equal(ike_peer_state(N[0].k, B_ADDR), "QM_IDLE");
+	assert_string_equal(ike_peer_state(N[1].k, A_ADDR), "QM_IDLE");
+	assert_int_equal(N[0].db.n, 1);
+	assert_int_equal(N[1].db.n, 1);
+	check_mirror(0, 0);
+	const struct sadb_pair *a = &N[0].db.pairs[0];
+	assert_int_equal(a->cipher, ESPFAB_CIPHER_AES);
+	assert_int_equal(a->enc_key_len, 16);
+	assert_int_equal(a->auth, ESPFAB_AUTH_SHA1);
+	assert_int_equal(a->auth_key_len, 20);
+	assert_int_equal(a->pfs_group, 14);
+	assert_int_equal(a->life_seconds, 28800);
+	assert_int_equal(a->life_kb, 1000000);
+	assert_int_equal(a->local_port, 0); /* no NAT: plain ESP */
+	assert_int_equal(a->mode, ESPFAB_MODE_TUNNEL);
+	/* the trace reads like IOS's */
+	assert_true(logged("Old State = IKE_READY New State = IKE_I_MM1"));
+	assert_true(logged("Checking ISAKMP transform 1 against priority 10 policy"));
+	assert_true(logged("atts are acceptable. Next payload is"));
+	assert_true(logged("SA has been authenticated with 192.0.2.2"));
+	assert_true(logged("SA has been authenticated with 192.0.2.1"));
+	assert_true(logged("Checking IPSec proposal 1"));
+	assert_true(logged("Old State = IKE_QM_R_QM2 New State = IKE_QM_PHASE2_COMPLETE"));
+	assert_true(logged("NAT not found for self or peer"));
+	assert_true(logged("sending packet to 192.0.2.2 my_port 500 peer_port 500 (I) MM_NO_STATE"));
+	/* show */
+	obuf o;
+	obuf_init(&o, 0);
+	ike_show_sa(N[0].k, &o, false);
+	assert_non_null(strstr(obuf_str(&o), "IPv4 Crypto ISAKMP SA\ndst             src             state          conn-id status\n"
+					     "192.0.2.2       192.0.2.1       QM_IDLE              1 ACTIVE\n"));
+	obuf_reset(&o);
+	ike_show_sa(N[1].k, &o, false);
+	assert_non_null(strstr(obuf_str(&o), "192.0.2.2       192.0.2.1       QM_IDLE              1 ACTIVE\n"));
+	obuf_reset(&o);
+	ike_show_sa(N[0].k, &o, true);
+	if (getenv("IKE_TEST_VERBOSE"))
+		fputs(obuf_str(&o), stderr);
+	assert_non_null(strstr(obuf_str(&o), "1     192.0.2.1       192.0.2.2              ACTIVE aes  sha    psk  14 08:00:00 \n"));
+	obuf_free(&o);
+	/* a second acquire on the same flow reuses phase 1 and starts quick mode only */
+	acquire_a();
+	pump();
+	assert_int_equal(ike_count_sa(N[0].k, true), 1);
+	assert_int_equal(N[0].db.n, 2);
+	check_mirror(1, 1);
+	teardown_pair();
+}
+
+static void test_mm_qm_no_pfs_3des(void **state)
+{
+	(void)state;
+	struct site s = { .policies = "crypto isakmp policy 5\n encr 3des\n hash md5\n authentication pre-share\n group 2\n",
+			  .tsets = "3DES-SHA" };
+	setup_pair(&s, &s, false);
+	acquire_a();
+	pump();
+	assert_string_equal(ike_peer_state(N[0].k, B_ADDR), "QM_IDLE");
+	assert_int_equal(N[0].db.n, 1);
+	assert_int_equal(N[1].db.n, 1);
+	check_mirror(0, 0);
+	assert_int_equal(N[0].db.pairs[0].cipher, ESPFAB_CIPHER_3DES);
+	assert_int_equal(N[0].db.pairs[0].enc_key_len, 24);
+	assert_int_equal(N[0].db.pairs[0].pfs_group, 0);
+	assert_int_equal(N[0].db.pairs[0].life_seconds, 3600);   /* IOS defaults */
+	assert_int_equal(N[0].db.pairs[0].life_kb, 4608000);
+	teardown_pair();
+}
+
+static void test_des_md5_group1(void **state)
+{
+	(void)state;
+	/* S1's transforms: DES, SHA, group 1; esp-des esp-md5-hmac */
+	struct site s = { .policies = "crypto isakmp policy 10\n authentication pre-share\n", .tsets = "DES-MD5" };
+	setup_pair(&s, &s, false);
+	acquire_a();
+	pump();
+	assert_string_equal(ike_peer_state(N[1].k, A_ADDR), "QM_IDLE");
+	assert_int_equal(N[1].db.n, 1);
+	check_mirror(0, 0);
+	assert_int_equal(N[0].db.pairs[0].cipher, ESPFAB_CIPHER_DES);
+	assert_true(logged("default group 1"));
+	teardown_pair();
+}
+
+static void test_natt(void **state)
+{
+	(void)state;
+	struct site s = { 0 };
+	setup_pair(&s, &s, true);
+	acquire_a();
+	pump();
+	assert_string_equal(ike_peer_state(N[0].k, B_ADDR), "QM_IDLE");
+	assert_string_equal(ike_peer_state(N[1].k, A_ADDR), "QM_IDLE");
+	assert_int_equal(N[0].db.n, 1);
+	assert_int_equal(N[1].db.n, 1);
+	check_mirror(0, 0);
+	/* A is "behind NAT": both float to 4500, UDP-encapsulated ESP */
+	assert_int_equal(N[0].db.pairs[0].local_port, 4500);
+	assert_int_equal(N[0].db.pairs[0].peer_port, 4500);
+	assert_int_equal(N[1].db.pairs[0].local_port, 4500);
+	assert_int_equal(N[1].db.pairs[0].peer_port, 4500 + NAT_SHIFT);
+	assert_true(logged("NAT found, the node inside NAT"));
+	assert_true(logged("NAT found, the peer is inside NAT"));
+	assert_true(logged("encaps is 3 (Tunnel-UDP)"));
+	assert_true(logged("my_port 4500 peer_port 4500 (I) MM_KEY_EXCH"));
+	teardown_pair();
+}
+
+static void test_wrong_psk(void **state)
+{
+	(void)state;
+	struct site a = { .psk = "right-key" }, b = { .psk = "wrong-key" };
+	setup_pair(&a, &b, false);
+	acquire_a();
+	pump();
+	assert_string_not_equal(ike_peer_state(N[0].k, B_ADDR), "QM_IDLE");
+	assert_true(logged("%CRYPTO-4-IKMP_BAD_MESSAGE: IKE message from 192.0.2.1 failed its sanity check or is malformed"));
+	assert_int_equal(N[0].db.n, 0);
+	assert_int_equal(N[1].db.n, 0);
+	assert_int_equal(ike_count_sa(N[1].k, true), 0);
+	/* A retransmits MM5 five times, then gives up; B's half-open SA dies too */
+	advance(120000);
+	assert_null(ike_peer_state(N[0].k, B_ADDR));
+	assert_null(ike_peer_state(N[1].k, A_ADDR));
+	assert_true(logged("Death by retransmission P1"));
+	assert_true(ike_get_stats(N[0].k)->retrans >= 5);
+	teardown_pair();
+}
+
+static void test_p1_mismatch(void **state)
+{
+	(void)state;
+	struct site a = { .policies = "crypto isakmp policy 10\n encr des\n hash md5\n authentication pre-share\n group 1\n" };
+	struct site b = { 0 };
+	setup_pair(&a, &b, false);
+	acquire_a();
+	pump();
+	assert_true(logged("atts are not acceptable. Next payload is 0"));
+	assert_true(logged("Encryption algorithm offered does not match policy!"));
+	assert_true(logged("phase 1 SA policy not acceptable!"));
+	assert_true(logged("%CRYPTO-6-IKMP_MODE_FAILURE: Processing of Main mode failed with peer at 192.0.2.1"));
+	/* B said NO-PROPOSAL-CHOSEN; A ended its negotiation */
+	assert_true(logged("sending notify NO-PROPOSAL-CHOSEN to 192.0.2.1"));
+	assert_null(ike_peer_state(N[0].k, B_ADDR));
+	assert_null(ike_peer_state(N[1].k, A_ADDR));
+	teardown_pair();
+}
+
+static void test_p2_mismatch(void **state)
+{
+	(void)state;
+	struct site a = { .tsets = "DES-MD5" }, b = { .tsets = "AES-SHA" };
+	setup_pair(&a, &b, false);
+	acquire_a();
+	pump();
+	assert_string_equal(ike_peer_state(N[0].k, B_ADDR), "QM_IDLE");
+	assert_int_equal(N[0].db.n, 0);
+	assert_int_equal(N[1].db.n, 0);
+	assert_true(logged("atts not acceptable."));
+	assert_true(logged("Processing of Quick mode failed with peer at 192.0.2.1: no acceptable transform"));
+	assert_true(logged("peer 192.0.2.2 sent notify NO-PROPOSAL-CHOSEN"));
+	assert_int_equal(ike_get_stats(N[0].k)->p2_failed, 1);
+	advance(60000);
+	assert_null(N[0].k->sas->qms);
+	teardown_pair();
+}
+
+static void test_proxy_mismatch(void **state)
+{
+	(void)state;
+	struct site a = { 0 };
+	setup_pair(&a, &a, false);
+	/* B's ACL does not cover what A proposes */
+	ios_config_free(N[1].cfg);
+	ike_free(N[1].k);
+	char text[2048];
+	snprintf(text, sizeof text,
+		 "crypto isakmp policy 10\n encr aes\n hash sha\n authentication pre-share\n group 14\n"
+		 "crypto isakmp key site-ab-secret address 192.0.2.1\n"
+		 "crypto ipsec transform-set AES-SHA esp-aes esp-sha-hmac\n"
+		 "crypto map SITES 10 ipsec-isakmp\n set peer 192.0.2.1\n set transform-set AES-SHA\n match address P\n"
+		 "ip access-list extended P\n permit ip 10.30.0.0 0.0.255.255 10.10.0.0 0.0.255.255\n"
+		 "interface GigabitEthernet0/0\n ip address 192.0.2.2 255.255.255.0\n crypto map SITES\n");
+	ios_diags d = { 0 };
+	assert_int_equal(ios_config_parse_string("b.cfg", text, &N[1].cfg, &d), 0);
+	ios_diags_free(&d);
+	struct ike_params p = { .cfg = N[1].cfg, .loop = L, .db = &N[1].db, .send = net_send, .send_arg = &N[1] };
+	assert_int_equal(ike_new(&p, &N[1].k), 0);
+	acquire_a();
+	pump();
+	assert_int_equal(N[1].db.n, 0);
+	assert_true(logged("proxy identities not supported"));
+	assert_true(logged("sent notify INVALID-ID-INFORMATION"));
+	teardown_pair();
+}
+
+/* Loss: the first MM2, MM4, MM6 and QM3 are lost; retransmissions (ours on the timer, the peer's answer to a duplicate) recover. */
+static void test_loss(void **state)
+{
+	(void)state;
+	struct site s = { 0 };
+	setup_pair(&s, &s, false);
+	drop_from[1][0] = (struct drop_rule){ ISAKMP_EXCH_IDPROT, 1 }; /* MM2 */
+	drop_from[1][1] = (struct drop_rule){ ISAKMP_EXCH_IDPROT, 2 }; /* MM4 */
+	drop_from[1][2] = (struct drop_rule){ ISAKMP_EXCH_IDPROT, 3 }; /* MM6 */
+	ndrop[1] = 3;
+	drop_from[0][0] = (struct drop_rule){ ISAKMP_EXCH_QUICK, 2 }; /* QM3 */
+	ndrop[0] = 1;
+	acquire_a();
+	advance(30000);
+	assert_string_equal(ike_peer_state(N[0].k, B_ADDR), "QM_IDLE");
+	assert_string_equal(ike_peer_state(N[1].k, A_ADDR), "QM_IDLE");
+	assert_int_equal(dropped, 4);
+	assert_int_equal(N[0].db.n, 1);
+	assert_int_equal(N[1].db.n, 1); /* B got QM3 after retransmitting QM2 */
+	check_mirror(0, 0);
+	assert_true(logged("retransmitting phase 1 MM_NO_STATE..."));
+	assert_true(logged("phase 2 packet is a duplicate of a previous packet."));
+	assert_true(ike_get_stats(N[1].k)->rx_dup >= 1);
+	teardown_pair();
+}
+
+static void test_peer_silent(void **state)
+{
+	(void)state;
+	struct site s = { 0 };
+	setup_pair(&s, &s, false);
+	drop_all[0] = true;
+	acquire_a();
+	pump();
+	assert_string_equal(ike_peer_state(N[0].k, B_ADDR), "MM_NO_STATE");
+	advance(30000);
+	assert_string_equal(ike_peer_state(N[0].k, B_ADDR), "MM_NO_STATE");
+	advance(70000); /* 2, 4, 8, 16, 32 s apart, then 32 s more: 94 s */
+	assert_null(ike_peer_state(N[0].k, B_ADDR));
+	assert_int_equal(sent_count[0], 6); /* MM1 and 5 retransmissions */
+	assert_true(logged("deleting SA reason \"Death by retransmission P1\" state (I) MM_NO_STATE (peer 192.0.2.2)"));
+	teardown_pair();
+}
+
+static void test_delete_and_clear(void **state)
+{
+	(void)state;
+	struct site s = { 0 };
+	setup_pair(&s, &s, false);
+	acquire_a();
+	pump();
+	assert_int_equal(live_pairs(&N[1].db), 1);
+	/* A's pair reaches its hard lifetime: A tells B, B deletes its pair */
+	struct sadb_hooks h;
+	ike_sadb_hooks(N[0].k, &h);
+	h.expire(h.arg, N[0].db.ids[0], N[0].db.pairs[0].spi_in, N[0].db.pairs[0].spi_out, true);
+	pump();
+	assert_int_equal(N[1].db.delete_spi_calls, 1);
+	assert_int_equal(N[1].db.last_deleted_spi, N[0].db.pairs[0].spi_in);
+	assert_int_equal(live_pairs(&N[1].db), 0);
+	/* soft expiry: a new quick mode on the same ISAKMP SA */
+	acquire_a();
+	pump();
+	assert_int_equal(N[0].db.n, 2);
+	h.expire(h.arg, N[0].db.ids[1], N[0].db.pairs[1].spi_in, N[0].db.pairs[1].spi_out, false);
+	pump();
+	assert_int_equal(N[0].db.n, 3);
+	assert_int_equal(N[1].db.n, 3);
+	check_mirror(2, 2);
+	/* clear crypto isakmp on B: A gets the delete and drops its ISAKMP SA */
+	assert_int_equal(ike_clear(N[1].k, 0), 1);
+	pump();
+	assert_null(ike_peer_state(N[1].k, A_ADDR));
+	assert_null(ike_peer_state(N[0].k, B_ADDR));
+	assert_true(logged("processing delete for ISAKMP SA"));
+	/* a new acquire builds a new phase 1; INITIAL-CONTACT is not sent (pairs still up) */
+	acquire_a();
+	pump();
+	assert_string_equal(ike_peer_state(N[0].k, B_ADDR), "QM_IDLE");
+	teardown_pair();
+}
+
+static void test_dpd(void **state)
+{
+	(void)state;
+	struct site s = { .global = "crypto isakmp keepalive 10 3 periodic\n" };
+	setup_pair(&s, &s, false);
+	acquire_a();
+	pump();
+	advance(11000);
+	assert_true(ike_get_stats(N[1].k)->dpd_ack_tx >= 1);
+	assert_true(ike_get_stats(N[0].k)->dpd_ack_tx >= 1);
+	assert_true(logged("DPD/R_U_THERE_ACK sent to peer 192.0.2.1"));
+	assert_true(logged("received DPD/R_U_THERE_ACK from peer 192.0.2.2"));
+	/* B goes silent: A declares it dead after the retries */
+	drop_all[1] = true;
+	advance(120000);
+	assert_null(ike_peer_state(N[0].k, B_ADDR));
+	assert_true(logged("%CRYPTO-5-IKMP_PEER_DEAD"));
+	teardown_pair();
+}
+
+static void test_responder_lifetime(void **state)
+{
+	(void)state;
+	struct site a = { .global = "crypto ipsec security-association lifetime seconds 28800\n" };
+	struct site b = { .map_extra = " set security-association lifetime seconds 1800\n" };
+	setup_pair(&a, &b, false);
+	acquire_a();
+	pump();
+	assert_int_equal(N[1].db.n, 1);
+	assert_int_equal(N[0].db.n, 1);
+	assert_int_equal(N[1].db.pairs[0].life_seconds, 1800);
+	assert_int_equal(N[0].db.pairs[0].life_seconds, 1800);
+	assert_true(logged("sending RESPONDER_LIFETIME notify: 1800 seconds"));
+	teardown_pair();
+}
+
+static void test_half_open_limit(void **state)
+{
+	(void)state;
+	struct site s = { 0 };
+	setup_pair(&s, &s, false);
+	ike_free(N[1].k);
+	struct ike_params p = { .cfg = N[1].cfg, .loop = L, .db = &N[1].db, .send = net_send, .send_arg = &N[1],
+				.max_half_open = 4, .max_half_open_peer = 3 };
+	assert_int_equal(ike_new(&p, &N[1].k), 0);
+	drop_all[1] = true; /* B's answers vanish: A keeps starting new ones below */
+	for (int i = 0; i < 6; i++) {
+		struct ike_sa *sa = NULL;
+		assert_int_equal(ike_mm_initiate(N[0].k, A_ADDR, B_ADDR, &sa), 0);
+		pump();
+	}
+	assert_int_equal(ike_half_open(N[1].k, 0), 3);
+	assert_int_equal(ike_get_stats(N[1].k)->half_open_drops, 3);
+	assert_true(logged("%CRYPTO-4-IKMP_HALF_OPEN_LIMIT"));
+	teardown_pair();
+}
+
+static void test_hostile(void **state)
+{
+	(void)state;
+	struct site s = { 0 };
+	setup_pair(&s, &s, false);
+	netio_dgram d = { A_ADDR, 500, B_ADDR, 1 };
+	uint8_t junk[64];
+	memset(junk, 0x41, sizeof junk);
+	ike_input(N[1].k, 500, junk, sizeof junk, &d);
+	ike_input(N[1].k, 500, junk, 10, &d);
+	/* a valid header for an unknown SA in main mode with a responder cookie */
+	uint8_t m[28] = { 1, 2, 3, 4, 5, 6, 7, 8, 9, 9, 9, 9, 9, 9, 9, 9, 0, 0x10, 2, 0, 0, 0, 0, 0, 0, 0, 0, 28 };
+	ike_input(N[1].k, 500, m, sizeof m, &d);
+	/* quick mode without an SA */
+	m[18] = 32;
+	m[23] = 1;
+	ike_input(N[1].k, 500, m, sizeof m, &d);
+	assert_int_equal(ike_get_stats(N[1].k)->rx_bad, 4);
+	assert_int_equal(ike_count_sa(N[1].k, false), 0);
+	pump();
+	/* and the daemon still negotiates */
+	acquire_a();
+	pump();
+	assert_string_equal(ike_peer_state(N[1].k, A_ADDR), "QM_IDLE");
+	teardown_pair();
+}
+
+/* ---- proposal tables -------------------------------------------------------------- */
+
+static const ios_isakmp_policy POL = { 10, IKE_ENCR_AES_CBC, 16, IKE_HASH_SHA, IKE_AUTH_PSK, 14, 28800, 1 };
+
+static void test_p1_table(void **state)
+{
+	(void)state;
+	static const struct {
+		int n;
+		struct ike_p1_offer o;
+		int want; /* 0 accept, -1 refuse */
+		const char *why;
+	} t[] = {
+		{ 1, { 1, 7, 2, 1, 14, 128, 28800, 0, true, false, 0, 0 }, 0, NULL },
+		{ 2, { 1, 7, 2, 1, 14, 128, 3600, 0, true, false, 0, 0 }, 0, NULL },           /* shorter life: fine */
+		{ 3, { 1, 7, 2, 1, 14, 128, 0, 0, false, false, 0, 0 }, 0, NULL },             /* no life: ours */
+		{ 4, { 1, 7, 2, 1, 14, 128, 86400, 0, true, false, 0, 0 }, -1, "Life duration" },
+		{ 5, { 1, 5, 2, 1, 14, 0, 28800, 0, true, false, 0, 0 }, -1, "Encryption" },
+		{ 6, { 1, 7, 2, 1, 14, 256, 28800, 0, true, false, 0, 0 }, -1, "Key length" },
+		{ 7, { 1, 7, 1, 1, 14, 128, 28800, 0, true, false, 0, 0 }, -1, "Hash" },
+		{ 8, { 1, 7, 2, 3, 14, 128, 28800, 0, true, false, 0, 0 }, -1, "Preshared" },
+		{ 9, { 1, 7, 2, 65001, 14, 128, 28800, 0, true, false, 0, 0 }, -1, "Preshared" },
+		{ 10, { 1, 7, 2, 1, 2, 128, 28800, 0, true, false, 0, 0 }, -1, "Diffie-Hellman" },
+		{ 11, { 1, 7, 2, 1, 14, 128, 28800, 0, true, true, 0, 0 }, -1, "Unsupported" },
+		{ 12, { 1, 7, 2, 1, 14, 0, 28800, 0, true, false, 0, 0 }, -1, "Key length" }, /* AES without length */
+	};
+	for (size_t i = 0; i < sizeof t / sizeof t[0]; i++) {
+		const char *why = NULL;
+		int r = ike_p1_check_policy(&POL, &t[i].o, &why);
+		if (r != t[i].want || (t[i].why && (!why || !strstr(why, t[i].why))))
+			fail_msg("phase-1 case %d: got %d (%s)", t[i].n, r, why ? why : "-");
+	}
+}
+
+/* IOS order: policies by priority outside, transforms inside. */
+static void test_p1_select_order(void **state)
+{
+	(void)state;
+	struct site s = { 0 };
+	ios_config *cfg = site_cfg(true, &s); /* policy 10 aes/sha/14, policy 20 3des/sha/2 */
+	struct ike_p1_offer o[3] = {
+		{ 1, 1, 1, 1, 1, 0, 0, 0, false, false, 0, 0 },      /* des md5 group 1: none */
+		{ 2, 5, 2, 1, 2, 0, 86400, 0, true, false, 0, 0 },   /* 3des sha group 2, 86400 > 86400? no: equal */
+		{ 3, 7, 2, 1, 14, 128, 28800, 0, true, false, 0, 0 } /* policy 10 */
+	};
+	const ios_isakmp_policy *pol = NULL;
+	/* transform 3 matches the higher-priority policy 10, even though 2 comes first */
+	assert_int_equal(ike_p1_select(cfg, o, 3, NULL, &pol), 2);
+	assert_int_equal(pol->priority, 10);
+	assert_int_equal(ike_p1_select(cfg, o, 2, NULL, &pol), 1);
+	assert_int_equal(pol->priority, 20);
+	assert_int_equal(ike_p1_select(cfg, o, 1, NULL, &pol), -1);
+	ios_config_free(cfg);
+}
+
+static void test_p2_table(void **state)
+{
+	(void)state;
+	const ios_transform_set aes = { (char *)"A", ESPFAB_CIPHER_AES, 16, ESPFAB_AUTH_SHA1, ESPFAB_MODE_TUNNEL, 1 };
+	const ios_transform_set aes256 = { (char *)"B", ESPFAB_CIPHER_AES, 32, ESPFAB_AUTH_MD5, ESPFAB_MODE_TUNNEL, 1 };
+	const ios_transform_set tdes_tr = { (char *)"C", ESPFAB_CIPHER_3DES, 24, ESPFAB_AUTH_SHA1, ESPFAB_MODE_TRANSPORT, 1 };
+	static const struct {
+		int n;
+		int ts; /* 0 aes, 1 aes256, 2 3des transport */
+		bool natt;
+		uint8_t pfs;
+		struct ike_p2_offer o;
+		int want;
+	} t[] = {
+		{ 1, 0, false, 0, { 1, 1, ESP_AES, 2, 1, 0, 128, 3600, 4608000, true, true, false, 0, 0, 0 }, 0 },
+		{ 2, 0, false, 0, { 1, 1, ESP_AES, 2, 1, 0, 0, 3600, 0, true, false, false, 0, 0, 0 }, 0 }, /* AES default 128 */
+		{ 3, 0, false, 0, { 1, 1, ESP_AES, 2, 1, 0, 256, 0, 0, false, false, false, 0, 0, 0 }, -1 },
+		{ 4, 0, false, 0, { 1, 1, ESP_3DES, 2, 1, 0, 0, 0, 0, false, false, false, 0, 0, 0 }, -1 },
+		{ 5, 0, false, 0, { 1, 1, ESP_AES, 1, 1, 0, 128, 0, 0, false, false, false, 0, 0, 0 }, -1 }, /* md5 */
+		{ 6, 0, false, 0, { 1, 1, ESP_AES, 2, 2, 0, 128, 0, 0, false, false, false, 0, 0, 0 }, -1 }, /* transport */
+		{ 7, 0, false, 0, { 1, 1, ESP_AES, 2, 3, 0, 128, 0, 0, false, false, false, 0, 0, 0 }, -1 }, /* UDP w/o NAT */
+		{ 8, 0, true, 0, { 1, 1, ESP_AES, 2, 3, 0, 128, 0, 0, false, false, false, 0, 0, 0 }, 0 },
+		{ 9, 0, true, 0, { 1, 1, ESP_AES, 2, 61443, 0, 128, 0, 0, false, false, false, 0, 0, 0 }, 0 },
+		{ 10, 0, true, 0, { 1, 1, ESP_AES, 2, 1, 0, 128, 0, 0, false, false, false, 0, 0, 0 }, -1 },
+		{ 11, 0, false, 2, { 1, 1, ESP_AES, 2, 1, 2, 128, 0, 0, false, false, false, 0, 0, 0 }, 0 },
+		{ 12, 0, false, 2, { 1, 1, ESP_AES, 2, 1, 0, 128, 0, 0, false, false, false, 0, 0, 0 }, -1 }, /* PFS required */
+		{ 13, 0, false, 2, { 1, 1, ESP_AES, 2, 1, 14, 128, 0, 0, false, false, false, 0, 0, 0 }, -1 },
+		{ 14, 0, false, 0, { 1, 1, ESP_AES, 2, 1, 5, 128, 0, 0, false, false, false, 0, 0, 0 }, 0 }, /* peer's PFS ok */
+		{ 15, 0, false, 0, { 1, 1, ESP_AES, 2, 1, 3, 128, 0, 0, false, false, false, 0, 0, 0 }, -1 }, /* group 3 */
+		{ 16, 1, false, 0, { 1, 1, ESP_AES, 1, 1, 0, 256, 0, 0, false, false, false, 0, 0, 0 }, 0 },
+		{ 17, 1, false, 0, { 1, 1, ESP_AES, 1, 1, 0, 128, 0, 0, false, false, false, 0, 0, 0 }, -1 },
+		{ 18, 2, false, 0, { 1, 1, ESP_3DES, 2, 2, 0, 0, 0, 0, false, false, false, 0, 0, 0 }, 0 },
+		{ 19, 2, true, 0, { 1, 1, ESP_3DES, 2, 4, 0, 0, 0, 0, false, false, false, 0, 0, 0 }, 0 },
+		{ 20, 2, false, 0, { 1, 1, ESP_3DES, 2, 1, 0, 0, 0, 0, false, false, false, 0, 0, 0 }, -1 },
+		{ 21, 0, false, 0, { 1, 1, ESP_AES, 2, 1, 0, 128, 0, 0, false, false, true, 0, 0, 0 }, -1 }, /* unknown attr */
+		{ 22, 0, false, 0, { 1, 1, ESP_AES, 2, 0, 0, 128, 0, 0, false, false, false, 0, 0, 0 }, 0 }, /* no encap: tunnel */
+	};
+	const ios_transform_set *ts[] = { &aes, &aes256, &tdes_tr };
+	for (size_t i = 0; i < sizeof t / sizeof t[0]; i++) {
+		const char *why = NULL;
+		int r = ike_p2_check_tset(ts[t[i].ts], &t[i].o, t[i].natt, t[i].pfs, &why);
+		if (r != t[i].want)
+			fail_msg("phase-2 case %d: got %d (%s)", t[i].n, r, why ? why : "-");
+	}
+}
+
+static void test_proxies(void **state)
+{
+	(void)state;
+	ios_ace ace;
+	memset(&ace, 0, sizeof ace);
+	ace.permit = true;
+	ace.any_proto = true;
+	ace.src = 0x0a0a0000u;
+	ace.src_wild = 0x0000ffffu;
+	ace.dst = 0x0a140000u;
+	ace.dst_wild = 0x0000ffffu;
+	struct sadb_selector l = { 0x0a0a0000u, 0xffff0000u, 0, 0 }, r = { 0x0a140000u, 0xffff0000u, 0, 0 };
+	assert_true(ike_ace_covers(&ace, &l, &r));          /* 1: exact */
+	l.mask = 0xffffff00u;
+	l.addr = 0x0a0a0500u;
+	assert_true(ike_ace_covers(&ace, &l, &r));          /* 2: narrower local */
+	l.mask = 0xff000000u;
+	l.addr = 0x0a000000u;
+	assert_false(ike_ace_covers(&ace, &l, &r));         /* 3: wider */
+	l = (struct sadb_selector){ 0x0a0a0101u, 0xffffffffu, 0, 0 };
+	assert_true(ike_ace_covers(&ace, &l, &r));          /* 4: host */
+	assert_false(ike_ace_covers(&ace, &r, &l));         /* 5: not mirrored */
+	ace.any_proto = false;
+	ace.proto = 47;
+	assert_false(ike_ace_covers(&ace, &l, &r));         /* 6: proto any vs 47 */
+	l.proto = r.proto = 47;
+	assert_true(ike_ace_covers(&ace, &l, &r));          /* 7 */
+	/* selector <-> ID */
+	struct isakmp_id_spec id;
+	uint8_t data[8];
+	ike_selector_to_id(&r, &id, data);
+	assert_int_equal(id.type, IPSEC_ID_IPV4_ADDR_SUBNET);
+	assert_int_equal(id.len, 8);
+	ike_selector_to_id(&l, &id, data);
+	assert_int_equal(id.type, IPSEC_ID_IPV4_ADDR);
+	assert_int_equal(id.len, 4);
+	struct isakmp_payload p;
+	memset(&p, 0, sizeof p);
+	static const uint8_t range[8] = { 10, 1, 0, 0, 10, 1, 255, 255 }, bad[8] = { 10, 1, 0, 1, 10, 1, 0, 7 };
+	p.u.id.type = IPSEC_ID_IPV4_ADDR_RANGE;
+	p.u.id.data = range;
+	p.u.id.data_len = 8;
+	struct sadb_selector s;
+	assert_int_equal(ike_id_to_selector(&p, &s), 0);
+	assert_int_equal(s.mask, 0xffff0000u);
+	p.u.id.data = bad;
+	assert_int_equal(ike_id_to_selector(&p, &s), -1);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_p1_table),
+		cmocka_unit_test(test_p1_select_order),
+		cmocka_unit_test(test_p2_table),
+		cmocka_unit_test(test_proxies),
+		cmocka_unit_test(test_mm_qm_pfs),
+		cmocka_unit_test(test_mm_qm_no_pfs_3des),
+		cmocka_unit_test(test_des_md5_group1),
+		cmocka_unit_test(test_natt),
+		cmocka_unit_test(test_wrong_psk),
+		cmocka_unit_test(test_p1_mismatch),
+		cmocka_unit_test(test_p2_mismatch),
+		cmocka_unit_test(test_proxy_mismatch),
+		cmocka_unit_test(test_loss),
+		cmocka_unit_test(test_peer_silent),
+		cmocka_unit_test(test_delete_and_clear),
+		cmocka_unit_test(test_dpd),
+		cmocka_unit_test(test_responder_lifetime),
+		cmocka_unit_test(test_half_open_limit),
+		cmocka_unit_test(test_hostile),
+	};
+	return cmocka_run_group_tests(tests, grp_setup, grp_teardown);
+}

@@ -69,6 +69,7 @@ typedef struct espfabd {
 
 	ios_config *cfg;   /* parsed --config; owned, freed by espfabd_config_free */
 	struct sadb *sadb; /* SA database and data path (host/sadb.h, host/datapath.h) */
+	struct ike *ike;   /* IKEv1 (ike/ike.h), started by espfabd_ike_start */
 
 	uint64_t start_ms; /* monotonic */
 	char hostname[64];
@@ -89,6 +90,12 @@ void espfabd_config_free(espfabd *d);
 bool espfabd_ifname_match(const char *full, const char *given);
 /* The --ifmap entry for a configured IOS interface name, or NULL. */
 const struct espfabd_ifmap *espfabd_ifmap_find(const espfabd *d, const char *ios_name);
+
+/* IKE (host/espfabd_ike.c): create it on d->cfg/d->loop/d->sadb, hook it
+ * to d->io's UDP 500/4500 and to the SADB's acquire/expire, register its
+ * commands.  0 or -errno.  stop undoes it all (NULL-safe). */
+int espfabd_ike_start(espfabd *d);
+void espfabd_ike_stop(espfabd *d);
 
 /* Register show version, show debugging, show clock, debug/undebug. */
 int espfabd_cmds_register(espfabd *d);

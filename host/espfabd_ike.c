@@ -1,0 +1,47 @@
+/*
+ * espfabd_ike.c — wires the IKE module (ike/ike.h) into espfabd: datagrams
+ * from UDP 500/4500 go to ike_input, IKE sends through espfabd_io, the
+ * SADB's acquire/expire hooks call IKE, and the IKE commands join the
+ * command table.  docs/ike.md.
+ */
+#include <errno.h>
+
+#include "espfabd.h"
+#include "ike.h"
+#include "sadb.h"
+
+static int send_io(void *arg, int natt, uint32_t local, uint32_t peer, uint16_t peer_port, const uint8_t *msg,
+		   size_t len)
+{
+	return espfabd_io_ike_send(arg, natt, local, peer, peer_port, msg, len);
+}
+
+int espfabd_ike_start(espfabd *d)
+{
+	struct ike_params p = { .cfg = d->cfg, .loop = d->loop, .db = d->sadb, .send = send_io, .send_arg = &d->io };
+	int r = ike_new(&p, &d->ike);
+	if (r < 0)
+		return r;
+	if ((r = ike_register_cli(d->ike, d->cli, d->opt.test_hooks)) < 0)
+		return r;
+	d->io.ike_rx = ike_input_hook;
+	d->io.ike_arg = d->ike;
+	if (d->sadb) {
+		struct sadb_hooks h;
+		ike_sadb_hooks(d->ike, &h);
+		sadb_set_hooks(d->sadb, &h);
+	}
+	return 0;
+}
+
+void espfabd_ike_stop(espfabd *d)
+{
+	d->io.ike_rx = NULL;
+	d->io.ike_arg = NULL;
+	if (d->sadb) {
+		struct sadb_hooks h = { 0 };
+		sadb_set_hooks(d->sadb, &h);
+	}
+	ike_free(d->ike);
+	d->ike = NULL;
+}

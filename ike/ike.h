@@ -85,9 +85,10 @@ void ike_expire(void *arg, uint32_t pair_id, uint32_t spi_in, uint32_t spi_out, 
  * Used by the test-only command `test crypto initiate MAP SEQ`. */
 int ike_initiate_entry(ike *k, const char *map_name, unsigned seq);
 
-/* Commands: show crypto isakmp sa [detail], clear crypto isakmp [ID],
- * test crypto initiate MAP SEQ (test only, see docs/ike.md). */
-int ike_register_cli(ike *k, cli *c);
+/* Commands: show crypto isakmp sa [detail], clear crypto isakmp [ID];
+ * with test_hooks also the test-only `test crypto initiate MAP SEQ`
+ * (docs/ike.md). */
+int ike_register_cli(ike *k, cli *c, bool test_hooks);
 
 /* Output of `show crypto isakmp sa` / `... detail`. */
 void ike_show_sa(ike *k, obuf *out, bool detail);

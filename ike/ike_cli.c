@@ -130,14 +130,15 @@ static int cmd_test_initiate(const cli_call *c, obuf *out)
 	return 0;
 }
 
-int ike_register_cli(ike *k, cli *c)
+int ike_register_cli(ike *k, cli *c, bool test_hooks)
 {
 	int r;
 	if ((r = cli_register(c, "show crypto isakmp sa", cmd_show, k)) < 0 ||
 	    (r = cli_register(c, "show crypto isakmp sa detail", cmd_show, k)) < 0 ||
 	    (r = cli_register(c, "clear crypto isakmp", cmd_clear, k)) < 0 ||
-	    (r = cli_register(c, "clear crypto isakmp <1-32767>", cmd_clear, k)) < 0 ||
-	    (r = cli_register(c, "test crypto initiate WORD <1-65535>", cmd_test_initiate, k)) < 0)
+	    (r = cli_register(c, "clear crypto isakmp <1-32767>", cmd_clear, k)) < 0)
+		return r;
+	if (test_hooks && (r = cli_register(c, "test crypto initiate WORD <1-65535>", cmd_test_initiate, k)) < 0)
 		return r;
 	return 0;
 }

@@ -723,6 +723,30 @@ static void test_responder_lifetime(void **state)
 	teardown_pair();
 }
 
+/* Phase-1 lifetime: at 90 % no new quick modes on the old SA (the next one
+ * builds a new ISAKMP SA), at 100 % a delete to the peer. */
+static void test_p1_lifetime(void **state)
+{
+	(void)state;
+	struct site s = { .policies = "crypto isakmp policy 10\n encr aes\n hash sha\n authentication pre-share\n group 2\n lifetime 60\n" };
+	setup_pair(&s, &s, false);
+	acquire_a();
+	pump();
+	assert_int_equal(ike_count_sa(N[0].k, true), 1);
+	advance(55000);
+	acquire_a(); /* 55 s > 90 % of 60: a new main mode */
+	pump();
+	assert_int_equal(ike_count_sa(N[0].k, true), 2);
+	assert_int_equal(N[0].db.n, 2);
+	check_mirror(1, 1);
+	advance(6000); /* the first SA's lifetime ends */
+	assert_int_equal(ike_count_sa(N[0].k, true), 1);
+	assert_int_equal(ike_count_sa(N[1].k, true), 1);
+	assert_true(logged("SA lifetime of 60 seconds expired"));
+	assert_true(logged("sending ISAKMP delete"));
+	teardown_pair();
+}
+
 static void test_half_open_limit(void **state)
 {
 	(void)state;
@@ -941,6 +965,7 @@ int main(void)
 		cmocka_unit_test(test_delete_and_clear),
 		cmocka_unit_test(test_dpd),
 		cmocka_unit_test(test_responder_lifetime),
+		cmocka_unit_test(test_p1_lifetime),
 		cmocka_unit_test(test_half_open_limit),
 		cmocka_unit_test(test_hostile),
 	};

@@ -11,8 +11,9 @@
 #
 # Per run: synth_xilinx -flatten -noiopad (out of context: no I/O buffers),
 # then the kept hierarchy (AES S-boxes) is flattened too, and `stat` counts
-# LUTs (LUT1..6, and INV, which is a LUT1 unless Vivado folds it into its
-# consumer), LUTs used as distributed
+# LUTs (LUT1..6), inverters (INV cells Yosys leaves, often between two
+# flip-flops; Vivado makes each a LUT1 unless it can fold it into a
+# neighbour, so the LUT need is between LUT and LUT + INV), LUTs used as distributed
 # RAM or shift registers (in LUT equivalents), flip-flops, block RAM (in
 # RAMB36 equivalents: RAMB18 counts one half), UltraRAM, DSPs, and `ltp`
 # the longest path of LUT, MUXF and CARRY cells between flip-flops, RAMs
@@ -68,22 +69,22 @@ emit() {
 	{
 		echo "Yosys $yver \`synth_xilinx$flat -noiopad\`, $(date -u +%Y-%m-%d). Pre-place-and-route estimates; no timing closed."
 		echo
-		echo "| module | build | family | parameters | LUT | LUTRAM/SRL (LUTs) | FF | BRAM (36k) | URAM | DSP | levels | yosys s |"
-		echo "|---|---|---|---|---|---|---|---|---|---|---|---|"
-		awk -F'\t' '{ printf "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", $1,$2,$3,($4==""?"-":$4),$5,$6,$7,$8,$9,$10,$11,$12 }' "$rows"
+		echo "| module | build | family | parameters | LUT | INV | LUTRAM/SRL (LUTs) | FF | BRAM (36k) | URAM | DSP | levels | yosys s |"
+		echo "|---|---|---|---|---|---|---|---|---|---|---|---|---|"
+		awk -F'\t' '{ printf "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", $1,$2,$3,($4==""?"-":$4),$5,$15,$6,$7,$8,$9,$10,$11,$12 }' "$rows"
 	} > "$out/synth.md"
 	{
 		echo "["
 		awk -F'\t' -v yv="$yver" '
 			function num(x) { return (x == "?" || x == "") ? "null" : x }
-			{ printf "%s  {\"module\":\"%s\",\"config\":\"%s\",\"family\":\"%s\",\"params\":\"%s\",\"lut\":%s,\"lutram_luts\":%s,\"ff\":%s,\"bram36\":%s,\"ramb36\":%s,\"ramb18\":%s,\"uram\":%s,\"dsp\":%s,\"levels\":%s,\"seconds\":%s,\"yosys\":\"%s\"}",
-				(NR > 1 ? ",\n" : ""), $1,$2,$3,$4,num($5),num($6),num($7),num($8),num($13),num($14),num($9),num($10),num($11),num($12),yv }
+			{ printf "%s  {\"module\":\"%s\",\"config\":\"%s\",\"family\":\"%s\",\"params\":\"%s\",\"lut\":%s,\"inv\":%s,\"lutram_luts\":%s,\"ff\":%s,\"bram36\":%s,\"ramb36\":%s,\"ramb18\":%s,\"uram\":%s,\"dsp\":%s,\"levels\":%s,\"seconds\":%s,\"yosys\":\"%s\"}",
+				(NR > 1 ? ",\n" : ""), $1,$2,$3,$4,num($5),num($15),num($6),num($7),num($8),num($13),num($14),num($9),num($10),num($11),num($12),yv }
 			END { if (NR) printf "\n" }' "$rows"
 		echo "]"
 	} > "$out/synth.json"
 }
 
-printf '%-12s %-10s %-5s %9s %9s %9s %7s %5s %5s %7s %8s\n' module build fam LUT LUTRAM FF BRAM36 URAM DSP levels seconds
+printf '%-12s %-10s %-5s %9s %7s %9s %9s %7s %5s %5s %7s %8s\n' module build fam LUT INV LUTRAM FF BRAM36 URAM DSP levels seconds
 for cfg in $CONFIGS; do
 	case $cfg in
 	iterative) params=$ITERATIVE_PARAMS fam=$ITERATIVE_FAMILY ;;
@@ -113,12 +114,13 @@ for cfg in $CONFIGS; do
 		if [ $status -ne 0 ] || [ ! -s "$stat" ]; then
 			why=$([ $status -eq 124 ] && echo "timed out after ${secs}s" || echo "failed (exit $status, see $log)")
 			echo "synth: $name $why" >&2
-			printf '%s\t%s\t%s\t%s\t?\t?\t?\t?\t?\t?\t?\t%s\t?\t?\n' "$top" "$cfg" "$fam" "$used" "$secs" >> "$rows"
+			printf '%s\t%s\t%s\t%s\t?\t?\t?\t?\t?\t?\t?\t%s\t?\t?\t?\n' "$top" "$cfg" "$fam" "$used" "$secs" >> "$rows"
 			emit
 			continue
 		fi
 		cells() { awk -v re="^($1)\$" '$1 ~ re && $2 ~ /^[0-9]+$/ { s += $2 } END { print s + 0 }' "$stat"; }
-		lut=$(cells 'LUT[1-6]|INV')
+		lut=$(cells 'LUT[1-6]')
+		inv=$(cells 'INV')
 		ff=$(cells 'FD[A-Z]*')
 		r36=$(cells 'RAMB36E[12]')
 		r18=$(cells 'RAMB18E[12]')
@@ -127,9 +129,9 @@ for cfg in $CONFIGS; do
 		dsp=$(cells 'DSP48E[12]')
 		lutram=$(awk "$lutram_awk" "$stat")
 		levels=$(grep -oE 'Longest topological path in .* \(length=[0-9]+\)' "$log" | tail -n 1 | grep -oE '[0-9]+\)$' | tr -d ')')
-		printf '%-12s %-10s %-5s %9s %9s %9s %7s %5s %5s %7s %8s\n' "$top" "$cfg" "$fam" "$lut" "$lutram" "$ff" "$bram" "$uram" "$dsp" "${levels:-?}" "$secs"
-		printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$top" "$cfg" "$fam" "$used" "$lut" "$lutram" "$ff" "$bram" \
-			"$uram" "$dsp" "${levels:-?}" "$secs" "$r36" "$r18" >> "$rows"
+		printf '%-12s %-10s %-5s %9s %7s %9s %9s %7s %5s %5s %7s %8s\n' "$top" "$cfg" "$fam" "$lut" "$inv" "$lutram" "$ff" "$bram" "$uram" "$dsp" "${levels:-?}" "$secs"
+		printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$top" "$cfg" "$fam" "$used" "$lut" "$lutram" "$ff" "$bram" \
+			"$uram" "$dsp" "${levels:-?}" "$secs" "$r36" "$r18" "$inv" >> "$rows"
 		emit
 	done
 done

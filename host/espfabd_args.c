@@ -13,7 +13,7 @@ void espfabd_usage(FILE *f)
 {
 	fprintf(f, "usage: espfabd --config FILE --engine ENGINE --socket PATH\n"
 		   "               [--ifmap IOSNAME=LINUXIF ...] [--tun NAME] [--log FILE]\n"
-		   "               [--foreground] [--no-apply]\n"
+		   "               [--foreground] [--no-apply] [--test-hooks]\n"
 		   "\n"
 		   "  --config FILE      IOS configuration to load\n"
 		   "  --engine ENGINE    ESP engine:");
@@ -26,6 +26,9 @@ void espfabd_usage(FILE *f)
 		   "  --log FILE         append log and debug lines to FILE (reopened on SIGHUP)\n"
 		   "  --foreground       stay in the foreground, log to stderr\n"
 		   "  --no-apply         leave Linux interface addresses and routes alone\n"
+		   "                     (and install no policy rules for the data path)\n"
+		   "  --test-hooks       enable the test oracle commands (test crypto ipsec ...);\n"
+		   "                     for tests only, never in production\n"
 		   "\n"
 		   "Exit status: 0 clean shutdown (SIGTERM/SIGINT), 1 start-up failed, 2 usage error.\n");
 }
@@ -84,12 +87,13 @@ static int parse_ifmap(const char *arg, struct espfabd_opts *o, char *err, size_
 
 int espfabd_parse_args(int argc, char **argv, struct espfabd_opts *o, char *err, size_t len)
 {
-	enum { O_CONFIG = 256, O_IFMAP, O_ENGINE, O_SOCKET, O_TUN, O_LOG, O_FG, O_NOAPPLY, O_HELP, O_VERSION };
+	enum { O_CONFIG = 256, O_IFMAP, O_ENGINE, O_SOCKET, O_TUN, O_LOG, O_FG, O_NOAPPLY, O_TESTHOOKS, O_HELP, O_VERSION };
 	static const struct option opts[] = {
 		{ "config", required_argument, NULL, O_CONFIG },   { "ifmap", required_argument, NULL, O_IFMAP },
 		{ "engine", required_argument, NULL, O_ENGINE },   { "socket", required_argument, NULL, O_SOCKET },
 		{ "tun", required_argument, NULL, O_TUN },         { "log", required_argument, NULL, O_LOG },
 		{ "foreground", no_argument, NULL, O_FG },         { "no-apply", no_argument, NULL, O_NOAPPLY },
+		{ "test-hooks", no_argument, NULL, O_TESTHOOKS },
 		{ "help", no_argument, NULL, O_HELP },             { "version", no_argument, NULL, O_VERSION },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -129,6 +133,9 @@ int espfabd_parse_args(int argc, char **argv, struct espfabd_opts *o, char *err,
 			break;
 		case O_NOAPPLY:
 			o->no_apply = true;
+			break;
+		case O_TESTHOOKS:
+			o->test_hooks = true;
 			break;
 		case O_HELP:
 			o->help = true;

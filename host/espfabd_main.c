@@ -33,8 +33,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "datapath.h"
 #include "elog.h"
 #include "espfabd.h"
+#include "sadb.h"
 
 #define PROG "espfabd"
 
@@ -215,6 +217,19 @@ int main(int argc, char **argv)
 		fail("%s", err);
 		goto out;
 	}
+	if ((r = sadb_new(d.loop, d.dev, &d.io, d.cfg, &d.sadb)) < 0 ||
+	    (r = sadb_cmds_register(d.sadb, d.cli, d.opt.test_hooks)) < 0) {
+		fail("SA database: %s", strerror(-r));
+		goto out;
+	}
+	if (datapath_start(d.sadb, d.opt.ifmap, d.opt.n_ifmap, !d.opt.no_apply, err, sizeof err) < 0) {
+		fail("%s", err);
+		goto out;
+	}
+	if ((r = espfabd_ike_start(&d)) < 0) {
+		fail("IKE: %s", strerror(-r));
+		goto out;
+	}
 	if (ready_fd >= 0)
 		detach(ready_fd, d.log_path != NULL);
 
@@ -228,6 +243,8 @@ int main(int argc, char **argv)
 		rc = 0;
 	}
 out:
+	espfabd_ike_stop(&d);    /* wipes every IKE key */
+	sadb_free(d.sadb); /* removes the policy rules, wipes every SA key */
 	espfabd_io_close(&d.io);
 	ctl_server_close(d.ctl); /* removes the socket file */
 	cli_free(d.cli);

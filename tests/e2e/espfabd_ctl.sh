@@ -194,10 +194,10 @@ ctl "show debugging, one left" 0 "Cryptographic Subsystem:
 ctl "undebug all" 0 "All possible debugging has been turned off" "" -- u all
 ctl "show debugging after undebug all" 0 "" "" -- sh deb
 ctl "no debug all" 0 "All possible debugging has been turned off" "" -- no deb al
-# "crypto" shares its "c" with "clock": the marker goes under the "r"
-ctl "invalid word" 1 "" "show crypto isakmp sa
-      ^
-% Invalid input detected at '^' marker." -- show crypto isakmp sa
+# "clx" shares its "cl" with "clock": the marker goes under the "x"
+ctl "invalid word" 1 "" "show clx
+       ^
+% Invalid input detected at '^' marker." -- show clx
 ctl "invalid inside a word" 1 "" "sh verx
       ^
 % Invalid input detected at '^' marker." -- sh verx
@@ -235,18 +235,21 @@ for _ in $(seq 30); do [ "$(wc -l <mon.txt)" -ge 4 ] && break; sleep 0.1; done
 kill -INT "$MPID"; wait "$MPID"; mrc=$?; MPID=
 why=""
 [ $mrc -eq 0 ] || why="monitor exit $mrc"
-for p in "ISAKMP: received packet from 10.9.0.1 dport 500 sport" "(to 10.9.0.1, 40 bytes): dropped, no IKE yet" \
+for p in "ISAKMP: received packet from 10.9.0.1 dport 500 sport" "%CRYPTO-4-IKMP_BAD_MESSAGE: IKE message from 10.9.0.1 failed its sanity check or is malformed" \
 	"ISAKMP: NAT keepalive from 10.9.0.1:" "IPSEC: UDP-encapsulated ESP from 10.9.0.1:" "SPI 0x00001000, 8 bytes" \
-	"IPSEC: packet from 10.9.0.1 to 10.77.1.1, proto 17, 33 bytes on efdt0: dropped, no data path yet"; do
+	"IPSEC: packet from 10.9.0.1 to 10.77.1.1, proto 17, 33 bytes: dropped, not covered by any crypto map ACL"; do
 	grep -qF -- "$p" mon.txt || why="${why:+$why; }monitor lacks '$p'"
 done
 grep -qE '^\*?[A-Z][a-z]{2} [ 1-3][0-9] [0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{3}: ISAKMP' mon.txt ||
 	why="${why:+$why; }no IOS timestamp on the debug lines"
 cp mon.txt out.txt; cp mon.err err.txt
 report "monitor streams debug lines" "$why"
-ctl_has "counters" 0 "TUN efdt0: 1 packets in, 0 out, 1 dropped (no data path yet)" \
-	"IKE UDP 500: 1 datagrams in, 0 out, 1 dropped (no IKE yet)" \
-	"NAT-T UDP 4500: 0 IKE in, 0 out, 0 dropped; 1 ESP in, 1 dropped; 1 keepalives; 0 malformed" -- show version
+ctl_has "counters" 0 "TUN efdt0: 1 packets in, 0 out, 0 dropped" \
+	"IKE UDP 500: 1 datagrams in," \
+	"NAT-T UDP 4500: 0 IKE in, 0 out, 0 dropped; 1 ESP in, 0 dropped; 1 keepalives; 0 malformed" -- show version
+# the data path counts what it dropped, with the reason
+ctl_has "data path drops" 0 "dropped, routed into the TUN but no crypto ACL covers it   1" \
+	"dropped, unknown SPI (invalid sa)                          1" -- show crypto datapath
 ctl "undebug all" 0 "All possible debugging has been turned off" "" -- undebug all
 
 # ---- SIGTERM: clean shutdown ----

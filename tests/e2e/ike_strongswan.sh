@@ -1,0 +1,324 @@
+#!/usr/bin/env bash
+# ike_strongswan.sh — the interop oracle: espfabd's IKEv1 against strongSwan
+# (charon 5.9 with kernel-libipsec: user-space ESP, UDP-encapsulated only, so
+# NAT-T is always exercised — ../shared/notes/strongswan-peer.md), in
+# network namespaces:
+#
+#   hA (10.10.0.2) --- gA espfabd (a1 | a0 192.0.2.1) ==IKE/ESP-in-UDP== sS charon (s0 192.0.2.2, 10.20.0.1 on lo)
+#
+# For each proposal set (3DES/SHA1/group 2 and AES-128/SHA1/group 14, both
+# phases, PFS with the same group) and each role (espfabd initiates,
+# strongSwan initiates):
+#   * main mode + quick mode complete: `swanctl --list-sas` shows the IKE SA
+#     ESTABLISHED and the CHILD_SA INSTALLED, `show crypto isakmp sa` on
+#     espfabd shows QM_IDLE, `show crypto ipsec sa` shows the pair with
+#     "{Tunnel UDP-Encaps, }";
+#   * a ping hA -> 10.20.0.1 goes through the tunnel (ESP in UDP 4500 on the
+#     wire, counted by espfabd's encaps/decaps);
+#   * tshark dissects the capture's ISAKMP: main mode (exchange 2) on UDP
+#     500 and 4500, quick mode (32), NAT-D payloads, no malformed packets;
+#   * `clear crypto isakmp` on espfabd: strongSwan receives the delete.
+# espfabd initiates through the data path (a ping triggers the acquire).
+#
+# Needs $BIN, root, iproute2, tshark, ping, and strongSwan (charon,
+# swanctl, plugins: scripts/deps.sh).  Pass = exit 0; SKIP when namespaces
+# or strongSwan are unavailable.
+set -uo pipefail
+
+: "${BIN:?set BIN to the espfab bin directory}"
+D=$BIN/espfabd
+C=$BIN/espfabctl
+HERE=$(cd "$(dirname "$0")" && pwd)
+CFGS=$HERE/../configs
+CHARON=/usr/lib/ipsec/charon
+P=ss$$
+T=$(mktemp -d)
+PIDS=()
+
+cleanup() {
+	for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done
+	for n in hA gA sS; do
+		for p in $(ip netns pids "$P$n" 2>/dev/null); do kill -9 "$p" 2>/dev/null; done
+		ip netns del "$P$n" 2>/dev/null
+	done
+	rm -rf "$T"
+}
+trap cleanup EXIT
+
+if [ "$(id -u)" -ne 0 ] || ! command -v ip >/dev/null || ! ip netns add "${P}probe" 2>/dev/null; then
+	echo "SKIP: network namespaces unavailable (needs root and iproute2)"
+	exit 0
+fi
+ip netns del "${P}probe"
+if [ ! -x "$CHARON" ] || ! command -v swanctl >/dev/null; then
+	echo "SKIP: strongSwan not installed (scripts/deps.sh installs strongswan-charon strongswan-swanctl ...)"
+	exit 0
+fi
+for tool in tshark ping; do
+	command -v $tool >/dev/null || { echo "FAIL: $tool not installed (scripts/deps.sh)"; exit 1; }
+done
+
+fails=0
+ncase=0
+ok() { ncase=$((ncase + 1)); echo "ok   case $ncase ($1)"; }
+bad() {
+	ncase=$((ncase + 1))
+	fails=$((fails + 1))
+	echo "FAIL case $ncase ($1): $2"
+}
+check() { # NAME COND-STRING WHY
+	if eval "$2"; then ok "$1"; else bad "$1" "$3"; fi
+}
+nx() { local n=$1; shift; ip netns exec "$P$n" "$@"; }
+
+# --- topology ------------------------------------------------------------------
+for n in hA gA sS; do ip netns add "$P$n" && nx $n ip link set lo up; done
+ip link add ha0 netns "${P}hA" type veth peer name a1 netns "${P}gA"
+ip link add a0 netns "${P}gA" type veth peer name s0 netns "${P}sS"
+nx hA ip addr add 10.10.0.2/16 dev ha0 && nx hA ip link set ha0 up && nx hA ip route add default via 10.10.0.1
+nx sS ip addr add 192.0.2.2/24 dev s0 && nx sS ip link set s0 up
+nx sS ip addr add 10.20.0.1/32 dev lo
+
+PSK=site-ab-secret
+
+# espfabd's configuration: site-a.cfg reduced to one proposal set.
+# $1 = 3des|aes, $2 = DH group
+espfab_cfg() {
+	local encr=$1 grp=$2 ts
+	[ "$encr" = aes ] && ts=AES-SHA || ts=3DES-SHA
+	cat <<EOF
+hostname SiteA
+crypto isakmp policy 10
+ encr $encr
+ hash sha
+ authentication pre-share
+ group $grp
+ lifetime 28800
+crypto isakmp key $PSK address 192.0.2.2
+crypto ipsec transform-set AES-SHA esp-aes esp-sha-hmac
+crypto ipsec transform-set 3DES-SHA esp-3des esp-sha-hmac
+crypto map SITES 10 ipsec-isakmp
+ set peer 192.0.2.2
+ set transform-set $ts
+ set pfs group$grp
+ match address TO-SITE-B
+ip access-list extended TO-SITE-B
+ permit ip 10.10.0.0 0.0.255.255 10.20.0.0 0.0.255.255
+interface GigabitEthernet0/0
+ ip address 192.0.2.1 255.255.255.0
+ no shutdown
+ crypto map SITES
+interface GigabitEthernet0/1
+ ip address 10.10.0.1 255.255.0.0
+ no shutdown
+ip route 10.20.0.0 255.255.0.0 GigabitEthernet0/0 192.0.2.2
+end
+EOF
+}
+
+# strongSwan: $1 = IKE proposal, $2 = ESP proposal, $3 = dir, $4 = extra child lines
+swan_cfg() {
+	local ike=$1 esp=$2 dir=$3 child=${4:-}
+	mkdir -p "$dir/run"
+	cat >"$dir/strongswan.conf" <<EOF
+charon {
+	load = random nonce openssl pem pkcs1 hmac kdf kernel-libipsec kernel-netlink socket-default vici
+	install_routes = yes
+	retransmit_tries = 3
+	plugins {
+		vici { socket = unix://$dir/run/charon.vici }
+	}
+	filelog {
+		swan { path = $dir/charon.log
+		       default = 1
+		       ike = 2
+		       cfg = 2
+		       enc = 1
+		       knl = 1
+		       net = 1 }
+	}
+}
+swanctl {
+	socket = unix://$dir/run/charon.vici
+}
+EOF
+	cat >"$dir/swanctl.conf" <<EOF
+connections {
+	sa {
+		version = 1
+		local_addrs = 192.0.2.2
+		remote_addrs = 192.0.2.1
+		proposals = $ike
+		rekey_time = 0
+		local { auth = psk
+			id = 192.0.2.2 }
+		remote { auth = psk
+			id = 192.0.2.1 }
+		children {
+			net {
+				local_ts = 10.20.0.0/16
+				remote_ts = 10.10.0.0/16
+				esp_proposals = $esp
+				mode = tunnel
+				start_action = none
+				$child
+			}
+		}
+	}
+}
+secrets {
+	ike-ab {
+		id-a = 192.0.2.1
+		id-b = 192.0.2.2
+		secret = "$PSK"
+	}
+}
+EOF
+}
+
+start_charon() { # DIR
+	local dir=$1
+	nx sS unshare --mount --propagation private sh -c \
+		"mount --bind '$dir/run' /run && STRONGSWAN_CONF='$dir/strongswan.conf' exec $CHARON" \
+		>"$dir/charon.out" 2>&1 &
+	PIDS+=($!)
+	for _ in $(seq 100); do [ -S "$dir/run/charon.vici" ] && break; sleep 0.1; done
+	sw "$dir" --load-all --file "$dir/swanctl.conf" >"$dir/load.out" 2>&1
+}
+sw() { local dir=$1; shift; STRONGSWAN_CONF="$dir/strongswan.conf" nx sS swanctl "$@"; }
+
+start_espfabd() { # CFG SOCK LOG
+	ip netns exec "${P}gA" "$D" --config "$1" --engine sw --socket "$2" --ifmap "GigabitEthernet0/0=a0" \
+		--ifmap "GigabitEthernet0/1=a1" --test-hooks --foreground --log "$3" 2>>"$3.stderr" &
+	PIDS+=($!)
+	for _ in $(seq 100); do [ -S "$2" ] && return 0; sleep 0.05; done
+	return 1
+}
+ctl() { local s=$1; shift; nx gA "$C" --socket "$s" "$@"; }
+
+stop_all() {
+	for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; wait "$p" 2>/dev/null; done
+	PIDS=()
+	for p in $(ip netns pids "${P}sS" 2>/dev/null) $(ip netns pids "${P}gA" 2>/dev/null); do kill "$p" 2>/dev/null; done
+	sleep 0.2
+}
+
+wait_for() { # COND-STRING SECONDS
+	local i
+	for i in $(seq $(($2 * 10))); do eval "$1" && return 0; sleep 0.1; done
+	return 1
+}
+
+run() { # NAME ENCR GROUP IKE-PROPOSAL ESP-PROPOSAL ROLE(espfabd|swan)
+	local name=$1 encr=$2 grp=$3 ikep=$4 espp=$5 role=$6
+	local tag="$name/$role-initiates"
+	local dir=$T/$name-$role S=$T/$name-$role/a.sock L=$T/$name-$role/a.log
+	mkdir -p "$dir"
+	espfab_cfg "$encr" "$grp" >"$dir/a.cfg"
+	swan_cfg "$ikep" "$espp" "$dir"
+	start_charon "$dir"
+	check "$tag charon up" 'grep -q "loaded connection .sa." "$dir/load.out"' "$(cat "$dir/load.out" "$dir/charon.out" 2>/dev/null | tail -5)"
+	start_espfabd "$dir/a.cfg" "$S" "$L" || { bad "$tag espfabd" "$(cat "$L.stderr")"; stop_all; return; }
+	ctl "$S" debug crypto isakmp >/dev/null
+
+	nx gA tshark -i a0 -n -q -w "$dir/wire.pcap" 2>"$dir/tshark-cap.err" &
+	local TPID=$!
+	for _ in $(seq 100); do grep -q Capturing "$dir/tshark-cap.err" 2>/dev/null && break; sleep 0.05; done
+	sleep 0.5 # "Capturing" is printed a moment before the first packet is
+
+	if [ "$role" = espfabd ]; then
+		# the first packet finds no SA: the data path asks IKE (acquire) and drops it, as IOS does
+		nx hA ping -c 1 -W 1 10.20.0.1 >/dev/null 2>&1
+	else
+		sw "$dir" --initiate --child net --timeout 20 >"$dir/initiate.out" 2>&1 &
+	fi
+	wait_for 'sw "$dir" --list-sas 2>/dev/null | grep -q INSTALLED' 20
+	local sas isa
+	sas=$(sw "$dir" --list-sas 2>&1)
+	isa=$(ctl "$S" show crypto isakmp sa)
+	check "$tag strongSwan IKE SA ESTABLISHED" 'grep -q "ESTABLISHED" <<<"$sas"' "$sas"
+	check "$tag strongSwan CHILD_SA INSTALLED" 'grep -q "net: #.*INSTALLED, TUNNEL-in-UDP" <<<"$sas"' "$sas"
+	wait_for 'ctl "$S" show crypto ipsec sa 2>/dev/null | grep -q "inbound esp sas"' 5
+	isa=$(ctl "$S" show crypto isakmp sa)
+	check "$tag espfabd QM_IDLE" 'grep -Eq "^192\.0\.2\.[12] +192\.0\.2\.[12] +QM_IDLE +[0-9]+ ACTIVE$" <<<"$isa"' "$isa"
+	local ipsec
+	ipsec=$(ctl "$S" show crypto ipsec sa)
+	check "$tag espfabd pair installed" 'grep -qF "in use settings ={Tunnel UDP-Encaps, }" <<<"$ipsec" && grep -qF "current_peer 192.0.2.2 port 4500" <<<"$ipsec"' "$ipsec"
+	local want_t="esp-3des esp-sha-hmac"
+	[ "$encr" = aes ] && want_t="esp-aes esp-sha-hmac"
+	check "$tag transform $want_t, PFS group $grp" 'grep -qF "transform: $want_t ," <<<"$ipsec" && grep -qF "DH group: group$grp" <<<"$ipsec"' \
+		"$(grep -E "transform|PFS" <<<"$ipsec")"
+	# SPIs agree: strongSwan's in = espfabd's out
+	local sw_in sw_out
+	sw_in=$(sed -n 's/.*INSTALLED.*//; s/^ *in  *\([0-9a-f]*\).*/\1/p' <<<"$sas" | head -n1)
+	sw_out=$(sed -n 's/^ *out  *\([0-9a-f]*\).*/\1/p' <<<"$sas" | head -n1)
+	check "$tag SPIs agree" 'grep -qi "current outbound spi: 0x$sw_in" <<<"$ipsec" && grep -qi "spi: 0x$sw_out" <<<"$ipsec"' \
+		"strongSwan in=$sw_in out=$sw_out; espfabd: $(grep -i spi <<<"$ipsec" | tr '\n' ' ')"
+
+	# traffic through the tunnel
+	local pout
+	pout=$(nx hA ping -c 4 -i 0.2 -W 2 10.20.0.1 2>&1)
+	check "$tag ping through the tunnel" '[[ "$pout" == *"4 received"* ]]' "$(tail -n 2 <<<"$pout")"
+	ipsec=$(ctl "$S" show crypto ipsec sa)
+	check "$tag espfabd counted the ESP" 'grep -Eq "#pkts encaps: [4-9]," <<<"$ipsec" && grep -Eq "#pkts decaps: [4-9]," <<<"$ipsec"' \
+		"$(grep pkts <<<"$ipsec" | head -2)"
+
+	# clear crypto isakmp: strongSwan hears the delete
+	ctl "$S" clear crypto isakmp >/dev/null
+	wait_for '! sw "$dir" --list-sas 2>/dev/null | grep -q ESTABLISHED' 5
+	check "$tag clear crypto isakmp reaches strongSwan" '! sw "$dir" --list-sas 2>/dev/null | grep -q ESTABLISHED' \
+		"$(sw "$dir" --list-sas 2>&1 | head -3)"
+
+	sleep 0.3
+	kill "$TPID" 2>/dev/null
+	wait "$TPID" 2>/dev/null
+	local dis
+	dis=$(tshark -r "$dir/wire.pcap" -n -Y isakmp -T fields -e udp.dstport -e isakmp.exchangetype -e isakmp.nextpayload 2>/dev/null)
+	check "$tag tshark: main mode on 500 and 4500, quick mode, NAT-D" \
+		'grep -Eq "^500	2	1," <<<"$dis" && grep -Eq "^4500	2	5" <<<"$dis" && grep -Eq "^4500	32	8" <<<"$dis" &&
+		 tshark -r "$dir/wire.pcap" -n -Y "isakmp.nextpayload == 20 || isakmp.typepayload == 20" 2>/dev/null | grep -q .' \
+		"$(head -n 12 <<<"$dis")"
+	check "$tag tshark: nothing malformed" '! tshark -r "$dir/wire.pcap" -n -Y "_ws.malformed || _ws.expert.severity >= error" 2>/dev/null | grep -q .' \
+		"$(tshark -r "$dir/wire.pcap" -n -Y "_ws.malformed" 2>/dev/null | head -3)"
+	check "$tag debug trace reads like IOS" 'grep -q "Old State = IKE_[IR]_MM[0-9] New State" "$L" && grep -q "SA has been authenticated with 192.0.2.2" "$L" && grep -q "IKE_QM_PHASE2_COMPLETE" "$L"' \
+		"$(grep ISAKMP "$L" | tail -5)"
+	if [ "$fails" -ne 0 ] && [ -n "${KEEP:-}" ]; then cp -r "$dir" "/tmp/ike-strongswan-$name-$role"; fi
+	stop_all
+}
+
+run 3des-g2 3des 2 3des-sha1-modp1024 3des-sha1-modp1024 espfabd
+run 3des-g2 3des 2 3des-sha1-modp1024 3des-sha1-modp1024 swan
+run aes128-g14 aes 14 aes128-sha1-modp2048 aes128-sha1-modp2048 espfabd
+run aes128-g14 aes 14 aes128-sha1-modp2048 aes128-sha1-modp2048 swan
+
+# strongSwan rekeys its CHILD_SA (a second quick mode on the same ISAKMP SA)
+# and, when the old one expires, deletes it (a delete payload espfabd acts on).
+rekey() {
+	local tag=rekey dir=$T/rekey S=$T/rekey/a.sock L=$T/rekey/a.log
+	mkdir -p "$dir"
+	espfab_cfg aes 14 >"$dir/a.cfg"
+	swan_cfg aes128-sha1-modp2048 aes128-sha1-modp2048 "$dir" "rekey_time = 4s
+				life_time = 9s
+				rand_time = 0"
+	start_charon "$dir"
+	start_espfabd "$dir/a.cfg" "$S" "$L" || { bad "$tag espfabd" "$(cat "$L.stderr")"; stop_all; return; }
+	ctl "$S" debug crypto isakmp >/dev/null
+	sw "$dir" --initiate --child net --timeout 20 >"$dir/initiate.out" 2>&1
+	local first
+	first=$(sw "$dir" --list-sas 2>/dev/null | sed -n 's/^ *in  *\([0-9a-f]*\).*/\1/p' | head -n1)
+	wait_for 'grep -q "processing delete for ESP spi" "$L"' 15
+	local sas
+	sas=$(sw "$dir" --list-sas 2>&1)
+	check "$tag strongSwan rekeyed its CHILD_SA" 'grep -q "INSTALLED" <<<"$sas" && ! grep -q "in  *$first" <<<"$sas"' "$sas"
+	check "$tag espfabd answered the second quick mode and acted on the delete" \
+		'[ "$(grep -c "IKE_QM_R_QM2 New State = IKE_QM_PHASE2_COMPLETE" "$L")" -ge 2 ] && grep -q "processing delete for ESP spi" "$L"' \
+		"$(grep -E "PHASE2_COMPLETE|delete" "$L" | tail -5)"
+	local pout
+	pout=$(nx hA ping -c 3 -i 0.2 -W 2 10.20.0.1 2>&1)
+	check "$tag ping through the rekeyed tunnel" '[[ "$pout" == *"3 received"* ]]' "$(tail -n 2 <<<"$pout")"
+	stop_all
+}
+rekey
+
+echo "ike_strongswan: $((ncase - fails)) passed, $fails failed"
+[ "$fails" -eq 0 ]

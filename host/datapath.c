@@ -659,7 +659,8 @@ static void decap(sadb *db, uint32_t spi, const uint8_t *hdr, size_t hdr_len, co
 			rest_len = n - hdr_len;
 	}
 	memcpy(b->in, hdr, hdr_len);
-	memcpy(b->in + hdr_len, rest, rest_len);
+	if (rest_len)
+		memcpy(b->in + hdr_len, rest, rest_len);
 	b->in_len = (uint16_t)(hdr_len + rest_len);
 	enqueue(db, bi, e->slot_in);
 }

@@ -72,6 +72,9 @@ check() { # NAME COND-STRING WHY
 	if eval "$2"; then ok "$1"; else bad "$1" "$3"; fi
 }
 nx() { local n=$1; shift; ip netns exec "$P$n" "$@"; }
+# grep that reads all its input (with pipefail, grep -q can kill the writer
+# with SIGPIPE and fail the pipeline)
+q() { grep "$@" >/dev/null; }
 
 # --- topology ------------------------------------------------------------------
 for n in hA gA gB hB; do ip netns add "$P$n" && nx $n ip link set lo up; done
@@ -97,7 +100,12 @@ start() { # NS SOCK CFG ENGINE IFOUT IFIN LOG
 	ip netns exec "$P$1" "$D" --config "$3" --engine "$4" --socket "$2" --ifmap "GigabitEthernet0/0=$5" \
 		--ifmap "GigabitEthernet0/1=$6" --test-hooks --foreground --log "$7" 2>>"$7.stderr" &
 	PIDS+=($!)
-	for _ in $(seq 100); do [ -S "$2" ] && return 0; sleep 0.05; done
+	# the socket appears before the data path is started; the loop (and
+	# so the first answer) only after
+	for _ in $(seq 100); do
+		[ -S "$2" ] && nx "$1" "$C" --socket "$2" --timeout 2 show version >/dev/null 2>&1 && return 0
+		sleep 0.05
+	done
 	return 1
 }
 stop_all() {
@@ -133,8 +141,8 @@ run() { # ENGINE ENCAP(raw|udp)
 
 	start gA "$SA" "$T/a.cfg" "$eng" a0 a1 "$LA" && start gB "$SB" "$T/b.cfg" "$eng" b0 b1 "$LB" ||
 		{ bad "$tag start" "espfabd did not come up: $(cat "$LA.stderr" "$LB.stderr")"; stop_all; return; }
-	check "$tag policy rules" 'nx gA ip rule | grep -q "from 10.10.0.0/16 to 10.20.0.0/16 lookup 58864" &&
-		nx gA ip rule | grep -q "from 10.20.0.0/16 to 10.10.0.0/16 iif a0 lookup 58865"' \
+	check "$tag policy rules" 'nx gA ip rule | q "from 10.10.0.0/16 to 10.20.0.0/16 lookup 58864" &&
+		nx gA ip rule | q "from 10.20.0.0/16 to 10.10.0.0/16 iif a0 lookup 58865"' \
 		"$(nx gA ip rule)"
 
 	local ports=()
@@ -149,6 +157,7 @@ run() { # ENGINE ENCAP(raw|udp)
 	ip netns exec "${P}gA" tshark -i a0 -n -q -w "$T/wire-$eng-$enc.pcap" 2>"$T/tshark-cap.err" &
 	local TPID=$!
 	for _ in $(seq 100); do grep -q Capturing "$T/tshark-cap.err" 2>/dev/null && break; sleep 0.05; done
+	sleep 1 # "Capturing" is printed a moment before packets are really captured
 
 	# 1. ping through the tunnel, exact counters on both gateways
 	local pout
@@ -161,8 +170,8 @@ run() { # ENGINE ENCAP(raw|udp)
 		"gA encaps/decaps $a_enc/$a_dec, gB $b_enc/$b_dec (want 5 each)"
 	local eng_out
 	eng_out=$(ctl gA "$SA" show crypto engine connections active)
-	check "$tag engine connections" 'echo "$eng_out" | grep -Eq "^2000 GigabitEthernet0/0 +192.0.2.1 +set +HMAC_SHA\+[A-Z0-9_]+ +0 +5$" &&
-		echo "$eng_out" | grep -Eq "^2001 GigabitEthernet0/0 +192.0.2.1 +set +HMAC_SHA\+[A-Z0-9_]+ +5 +0$"' "$eng_out"
+	check "$tag engine connections" 'echo "$eng_out" | q -E "^2000 GigabitEthernet0/0 +192.0.2.1 +set +HMAC_SHA\+[A-Z0-9_]+ +0 +5$" &&
+		echo "$eng_out" | q -E "^2001 GigabitEthernet0/0 +192.0.2.1 +set +HMAC_SHA\+[A-Z0-9_]+ +5 +0$"' "$eng_out"
 	local show
 	show=$(ctl gA "$SA" show crypto ipsec sa)
 	local want_set="{Tunnel, }"
@@ -241,7 +250,7 @@ run() { # ENGINE ENCAP(raw|udp)
 	check "$tag tshark: every ICV good" '[ "$n_good" -eq "$(wc -l <"$T/esp.txt")" ] && [ "$n_badicv" -eq 0 ] && [ "$n_good" -gt 100 ]' \
 		"$(wc -l <"$T/esp.txt") ESP packets, $n_good ICV good, $n_badicv bad; $(head -c 300 "$T/tshark.err")"
 	check "$tag tshark: inner packets decrypted" 'tshark -r "$T/wire-$eng-$enc.pcap" -n -o esp.enable_encryption_decode:TRUE "${uat[@]}" \
-		-Y "esp && icmp && ip.src == 10.10.0.2 && ip.dst == 10.20.0.2" 2>/dev/null | grep -q "Echo (ping) request"' \
+		-Y "esp && icmp && ip.src == 10.10.0.2 && ip.dst == 10.20.0.2" 2>/dev/null | q "Echo (ping) request"' \
 		"no decrypted ICMP echo 10.10.0.2 -> 10.20.0.2"
 	check "$tag wire = counters" '[ "$n_ab" -eq "$a_enc" ] && [ "$n_ba" -eq "$b_enc" ] && [ "$n_ab" -eq $((b_dec + kdropB)) ] && [ "$n_ba" -eq $((a_dec + kdropA)) ]' \
 		"wire A->B $n_ab B->A $n_ba; gA encaps $a_enc decaps $a_dec (kernel drops $kdropA); gB encaps $b_enc decaps $b_dec (kernel drops $kdropB)"
@@ -252,7 +261,7 @@ run() { # ENGINE ENCAP(raw|udp)
 		check "$tag raw ESP on the wire" '[ "$(awk -F"\t" "\$6 == 50" "$T/esp.txt" | wc -l)" -eq "$(wc -l <"$T/esp.txt")" ]' \
 			"not every ESP packet was IP protocol 50"
 	fi
-	check "$tag cleartext 7777 on the wire" 'tshark -r "$T/wire-$eng-$enc.pcap" -n -Y "udp.dstport == 7777 && !esp" 2>/dev/null | grep -q 7777' \
+	check "$tag cleartext 7777 on the wire" 'tshark -r "$T/wire-$eng-$enc.pcap" -n -Y "udp.dstport == 7777 && !esp" 2>/dev/null | q 7777' \
 		"no cleartext UDP 7777 packet on the outside link"
 
 	# 7. clear crypto sa: the pair goes; the next packet drops for want of
@@ -268,7 +277,7 @@ run() { # ENGINE ENCAP(raw|udp)
 	# 8. shutdown: exit 0, rules and TUN devices gone
 	stop_all
 	local rc=$?
-	check "$tag clean shutdown" '[ $rc -eq 0 ] && ! nx gA ip rule | grep -q 5886 && ! nx gA ip link show espfab0c >/dev/null 2>&1' \
+	check "$tag clean shutdown" '[ $rc -eq 0 ] && ! nx gA ip rule | q 5886 && ! nx gA ip link show espfab0c >/dev/null 2>&1' \
 		"rc $rc; rules: $(nx gA ip rule | grep 5886)"
 	if [ $fails -gt "$fails0" ]; then
 		echo "--- gA log"; tail -n 20 "$LA"; echo "--- gB log"; tail -n 20 "$LB"
@@ -277,7 +286,7 @@ run() { # ENGINE ENCAP(raw|udp)
 
 engines=()
 for e in sw model; do
-	"$D" --help | grep -q "ENGINE.* $e\b" && engines+=("$e")
+	"$D" --help | q "ENGINE.* $e\b" && engines+=("$e")
 done
 for e in "${engines[@]}"; do
 	for enc in raw udp; do

@@ -109,4 +109,20 @@ unsigned ike_count_sa(const ike *k, bool established);
 /* "QM_IDLE", "MM_NO_STATE", ... of the SA with a peer (the newest), or NULL. */
 const char *ike_peer_state(const ike *k, uint32_t peer);
 
+/* A read-only snapshot of one ISAKMP SA, for show commands outside ike/
+ * (show crypto session).  Addresses host order; times on the loop clock. */
+struct ike_sa_info {
+	uint32_t conn_id;
+	uint32_t local, peer;
+	uint16_t local_port, peer_port; /* 500, or 4500 after the NAT-T float */
+	bool established;               /* QM_IDLE (phase 1 complete) */
+	bool initiator, natt, dpd;      /* dpd: the peer does DPD and keepalives are configured */
+	const char *state;              /* "QM_IDLE", "MM_NO_STATE", ... (static) */
+	uint64_t established_ms;        /* 0 while negotiating */
+	uint32_t life_remaining;        /* seconds; 0 = unknown / not established */
+};
+/* Fill up to max entries (oldest first), return how many SAs there are
+ * (dead ones left out).  v may be NULL with max 0 to count. */
+size_t ike_sa_list(const ike *k, struct ike_sa_info *v, size_t max);
+
 #endif /* ESPFAB_IKE_IKE_H */

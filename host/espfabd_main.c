@@ -33,6 +33,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "crypto_show.h"
 #include "datapath.h"
 #include "elog.h"
 #include "espfabd.h"
@@ -159,6 +160,7 @@ int main(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 
 	int rc = 1, r;
+	crypto_show *cshow = NULL; /* show crypto map / session */
 	d.socket_path = absolute(d.opt.socket);
 	d.log_path = d.opt.log ? absolute(d.opt.log) : NULL;
 	if (!d.socket_path || (d.opt.log && !d.log_path)) {
@@ -230,6 +232,10 @@ int main(int argc, char **argv)
 		fail("IKE: %s", strerror(-r));
 		goto out;
 	}
+	if ((r = crypto_show_register(d.cli, d.cfg, d.sadb, d.ike, &cshow)) < 0) {
+		fail("command table: %s", strerror(-r));
+		goto out;
+	}
 	if (ready_fd >= 0)
 		detach(ready_fd, d.log_path != NULL);
 
@@ -248,6 +254,7 @@ out:
 	espfabd_io_close(&d.io);
 	ctl_server_close(d.ctl); /* removes the socket file */
 	cli_free(d.cli);
+	crypto_show_free(cshow);
 	espfab_close(d.dev);     /* wipes every key the engine holds */
 	evloop_free(d.loop);
 	espfabd_config_free(&d); /* wipes the pre-shared keys */

@@ -1,7 +1,9 @@
 # espfab — top-level build.
 #
 #   make            build everything buildable on this machine
-#   make run        the main job (installs dependencies first)
+#   make run        the two-site IPsec demo: two espfabd in network namespaces
+#                   (installs dependencies first; ENGINE=sw|model, default sw)
+#   make demo-esp   one ESP round trip on the model engine through espfab-esp
 #   make test       every test (installs dependencies first)
 #   make bench      espfab-bench on every engine, table + JSON in build/bench/
 #   make bench-rtl  RTL engine throughput in simulated cycles, build/bench/rtl.json
@@ -53,7 +55,7 @@ TOOLS      := $(foreach m,$(HOST_MAINS),$(BUILD)/bin/$(subst _,-,$(patsubst host
 UNIT_BINS  := $(patsubst tests/unit/%.c,$(BUILD)/test/%,$(UNIT_SRC))
 CSIM_BINS  := $(patsubst hls/%.c,$(BUILD)/csim/%,$(HLS_TB))
 
-.PHONY: all run test deps bench bench-rtl unit unit-asan csim e2e clean gen lint rtl synth
+.PHONY: all run demo-esp test deps bench bench-rtl unit unit-asan csim e2e clean gen lint rtl synth
 all: $(CONTRACT_H) $(CONTRACT_VH) $(LIB_ESPFAB) $(LIB_HOST) $(TOOLS) $(UNIT_BINS) $(CSIM_BINS)
 
 gen: $(CONTRACT_H) $(CONTRACT_VH)
@@ -135,7 +137,11 @@ test: deps
 	@$(MAKE) --no-print-directory -k unit csim unit-asan e2e lint rtl; \
 	 scripts/run-tests.sh summary
 
+ENGINE ?= sw
 run: deps all
+	@scripts/demo-two-site.sh $(abspath $(BUILD)/bin) $(ENGINE)
+
+demo-esp: deps all
 	@scripts/demo-roundtrip.sh $(abspath $(BUILD)/bin)
 
 bench: deps all

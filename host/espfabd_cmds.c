@@ -1,5 +1,6 @@
 /* espfabd built-in commands: show version, show debugging, show clock,
- * debug / no debug / undebug.  The `show crypto …` and `clear crypto …`
+ * debug / no debug / undebug; with --test-hooks the benchmark's
+ * `test crypto initiate all` (scripts/bench-ike.sh).  The `show crypto …` and `clear crypto …`
  * commands belong to the modules that own the data; they register them
  * with cli_register(d->cli, …) the same way. */
 #include <errno.h>
@@ -10,6 +11,7 @@
 
 #include "elog.h"
 #include "espfabd.h"
+#include "ike.h"
 
 size_t espfabd_uptime_text(uint64_t s, char *buf, size_t len)
 {
@@ -115,6 +117,39 @@ static int cmd_undebug_all(const cli_call *c, obuf *out)
 	return 0;
 }
 
+/* TEST ONLY (--test-hooks): `test crypto initiate MAP SEQ` for every static
+ * entry with a peer of every crypto map attached to an interface, in one
+ * command, so the IKE benchmark (scripts/bench-ike.sh, docs/benchmarks.md)
+ * starts N negotiations at once instead of spawning N espfabctl. */
+static int cmd_test_initiate_all(const cli_call *c, obuf *out)
+{
+	espfabd *d = c->arg;
+	if (!d->ike || !d->cfg) {
+		obuf_puts(out, "% IKE is not running\n");
+		return -1;
+	}
+	unsigned started = 0, failed = 0;
+	for (size_t i = 0; i < d->cfg->n_ifaces; i++) {
+		const ios_crypto_map *m = d->cfg->ifaces[i].crypto_map;
+		bool seen = false;
+		for (size_t j = 0; j < i && !seen; j++)
+			seen = d->cfg->ifaces[j].crypto_map == m;
+		for (size_t e = 0; m && !seen && e < m->n_entries; e++) {
+			if (m->entries[e].dynamic_ref || !m->entries[e].n_peers)
+				continue;
+			if (ike_initiate_entry(d->ike, m->name, m->entries[e].seq) < 0)
+				failed++;
+			else
+				started++;
+		}
+	}
+	obuf_printf(out, "Negotiation started for %u crypto map entries", started);
+	if (failed)
+		obuf_printf(out, " (%u refused)", failed);
+	obuf_puts(out, "\n");
+	return failed && !started ? -1 : 0;
+}
+
 int espfabd_cmds_register(espfabd *d)
 {
 	static const char *const prefixes[] = { "debug crypto ", "no debug crypto ", "undebug crypto " };
@@ -124,6 +159,8 @@ int espfabd_cmds_register(espfabd *d)
 	r = r ? r : cli_register(d->cli, "show clock", cmd_show_clock, d);
 	r = r ? r : cli_register(d->cli, "undebug all", cmd_undebug_all, d);
 	r = r ? r : cli_register(d->cli, "no debug all", cmd_undebug_all, d);
+	if (d->opt.test_hooks)
+		r = r ? r : cli_register(d->cli, "test crypto initiate all", cmd_test_initiate_all, d);
 	for (size_t p = 0; p < 3 && !r; p++) {
 		for (size_t i = 0; i < sizeof crypto_dbg / sizeof crypto_dbg[0] && !r; i++) {
 			char syn[64];

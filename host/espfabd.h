@@ -46,6 +46,7 @@ struct espfabd_opts {
 	bool foreground;     /* --foreground */
 	bool no_apply;       /* --no-apply */
 	bool test_hooks;     /* --test-hooks: test oracle commands (docs/datapath.md) */
+	const char *debug_keys; /* --debug-keys FILE: export negotiated keys (tests only, needs --test-hooks; docs/ike.md) */
 	struct espfabd_ifmap ifmap[ESPFABD_MAX_IFMAP];
 	size_t n_ifmap;
 	bool help, version;  /* --help / --version: print and exit 0 */

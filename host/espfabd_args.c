@@ -13,7 +13,7 @@ void espfabd_usage(FILE *f)
 {
 	fprintf(f, "usage: espfabd --config FILE --engine ENGINE --socket PATH\n"
 		   "               [--ifmap IOSNAME=LINUXIF ...] [--tun NAME] [--log FILE]\n"
-		   "               [--foreground] [--no-apply] [--test-hooks]\n"
+		   "               [--foreground] [--no-apply] [--test-hooks [--debug-keys FILE]]\n"
 		   "\n"
 		   "  --config FILE      IOS configuration to load\n"
 		   "  --engine ENGINE    ESP engine:");
@@ -29,6 +29,8 @@ void espfabd_usage(FILE *f)
 		   "                     (and install no policy rules for the data path)\n"
 		   "  --test-hooks       enable the test oracle commands (test crypto ipsec ...);\n"
 		   "                     for tests only, never in production\n"
+		   "  --debug-keys FILE  (with --test-hooks) append every negotiated IKE and ESP\n"
+		   "                     key to FILE for tshark; test oracle only, never in production\n"
 		   "\n"
 		   "Exit status: 0 clean shutdown (SIGTERM/SIGINT), 1 start-up failed, 2 usage error.\n");
 }
@@ -87,13 +89,14 @@ static int parse_ifmap(const char *arg, struct espfabd_opts *o, char *err, size_
 
 int espfabd_parse_args(int argc, char **argv, struct espfabd_opts *o, char *err, size_t len)
 {
-	enum { O_CONFIG = 256, O_IFMAP, O_ENGINE, O_SOCKET, O_TUN, O_LOG, O_FG, O_NOAPPLY, O_TESTHOOKS, O_HELP, O_VERSION };
+	enum { O_CONFIG = 256, O_IFMAP, O_ENGINE, O_SOCKET, O_TUN, O_LOG, O_FG, O_NOAPPLY, O_TESTHOOKS, O_DEBUGKEYS, O_HELP, O_VERSION };
 	static const struct option opts[] = {
 		{ "config", required_argument, NULL, O_CONFIG },   { "ifmap", required_argument, NULL, O_IFMAP },
 		{ "engine", required_argument, NULL, O_ENGINE },   { "socket", required_argument, NULL, O_SOCKET },
 		{ "tun", required_argument, NULL, O_TUN },         { "log", required_argument, NULL, O_LOG },
 		{ "foreground", no_argument, NULL, O_FG },         { "no-apply", no_argument, NULL, O_NOAPPLY },
 		{ "test-hooks", no_argument, NULL, O_TESTHOOKS },
+		{ "debug-keys", required_argument, NULL, O_DEBUGKEYS },
 		{ "help", no_argument, NULL, O_HELP },             { "version", no_argument, NULL, O_VERSION },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -137,6 +140,9 @@ int espfabd_parse_args(int argc, char **argv, struct espfabd_opts *o, char *err,
 		case O_TESTHOOKS:
 			o->test_hooks = true;
 			break;
+		case O_DEBUGKEYS:
+			slot = &o->debug_keys, once = "--debug-keys";
+			break;
 		case O_HELP:
 			o->help = true;
 			return 0;
@@ -171,5 +177,9 @@ int espfabd_parse_args(int argc, char **argv, struct espfabd_opts *o, char *err,
 		return err_out(err, len, "--engine '%s': not an engine of this build (one of: %s)", o->engine, engines);
 	if (!o->socket)
 		return err_out(err, len, "--socket PATH is required");
+	if (o->debug_keys && !o->test_hooks)
+		return err_out(err, len, "--debug-keys exports keys for test oracles only: it needs --test-hooks");
+	if (o->debug_keys && o->debug_keys[0] != '/')
+		return err_out(err, len, "--debug-keys '%s': expected an absolute path", o->debug_keys);
 	return 0;
 }

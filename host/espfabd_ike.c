@@ -6,6 +6,7 @@
  */
 #include <errno.h>
 
+#include "elog.h"
 #include "espfabd.h"
 #include "ike.h"
 #include "sadb.h"
@@ -16,9 +17,19 @@ static int send_io(void *arg, int natt, uint32_t local, uint32_t peer, uint16_t 
 	return espfabd_io_ike_send(arg, natt, local, peer, peer_port, msg, len);
 }
 
+static int keepalive_io(void *arg, uint32_t local, uint32_t peer, uint16_t peer_port)
+{
+	return espfabd_io_natt_keepalive(arg, local, peer, peer_port);
+}
+
 int espfabd_ike_start(espfabd *d)
 {
-	struct ike_params p = { .cfg = d->cfg, .loop = d->loop, .db = d->sadb, .send = send_io, .send_arg = &d->io };
+	struct ike_params p = { .cfg = d->cfg, .loop = d->loop, .db = d->sadb, .send = send_io, .send_arg = &d->io,
+				.debug_keys = d->opt.debug_keys, .keepalive = keepalive_io };
+	if (d->opt.debug_keys)
+		elog_msg(ELOG_WARNING, "ESPFAB", "DEBUG_KEYS",
+			 "exporting negotiated keys to %s (--debug-keys: test oracle only, never in production)",
+			 d->opt.debug_keys);
 	int r = ike_new(&p, &d->ike);
 	if (r < 0)
 		return r;

@@ -241,6 +241,18 @@ int espfabd_io_ike_send(espfabd_io *io, int natt, uint32_t local, uint32_t peer,
 	return 0;
 }
 
+int espfabd_io_natt_keepalive(espfabd_io *io, uint32_t local, uint32_t peer, uint16_t peer_port)
+{
+	static const uint8_t ka = 0xff;
+	ssize_t r = netio_udp_send(io->udp_fd[1], &ka, 1, local, peer, peer_port);
+	if (r < 0) {
+		io->st.send_errors++;
+		return (int)r;
+	}
+	io->st.natt_keepalive_tx++;
+	return 0;
+}
+
 int espfabd_io_esp_send(espfabd_io *io, const uint8_t *pkt, size_t len)
 {
 	int r;
@@ -290,6 +302,8 @@ void espfabd_io_show(const espfabd_io *io, obuf *out)
 		    (unsigned long long)s->ike_rx[1], (unsigned long long)s->ike_tx[1], (unsigned long long)s->ike_drop[1],
 		    (unsigned long long)s->natt_esp_rx, (unsigned long long)s->natt_esp_drop,
 		    (unsigned long long)s->natt_keepalive, (unsigned long long)s->natt_bad);
+	if (s->natt_keepalive_tx)
+		obuf_printf(out, "NAT-T keepalives sent: %llu\n", (unsigned long long)s->natt_keepalive_tx);
 	if (s->send_errors)
 		obuf_printf(out, "Send errors: %llu\n", (unsigned long long)s->send_errors);
 }

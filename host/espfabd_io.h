@@ -8,6 +8,7 @@
  *   UDP 4500, non-ESP marker    -> ike_rx(port 4500, ISAKMP message after the marker)
  *   UDP 4500, ESP               -> natt_esp_rx(ESP starting at the SPI)
  *   UDP 4500, 0xFF keepalive    -> counted (and a debug line), nothing else
+ *                                  (espfabd_io_natt_keepalive sends them)
  *   UDP 4500, anything else     -> counted as malformed and dropped
  *
  * A hook left NULL means nobody handles that traffic yet: the packet is
@@ -45,6 +46,7 @@ struct espfabd_io_stats {
 	uint64_t esp_rx, esp_tx, esp_drop;
 	uint64_t ike_rx[2], ike_tx[2], ike_drop[2]; /* [0] port 500, [1] port 4500 */
 	uint64_t natt_esp_rx, natt_esp_drop, natt_keepalive, natt_bad;
+	uint64_t natt_keepalive_tx;
 	uint64_t send_errors;
 };
 
@@ -80,6 +82,9 @@ void espfabd_io_close(espfabd_io *io);
 int espfabd_io_ike_send(espfabd_io *io, int natt, uint32_t local, uint32_t peer, uint16_t peer_port,
 			const uint8_t *msg, size_t len);
 int espfabd_io_esp_send(espfabd_io *io, const uint8_t *pkt, size_t len);
+/* One NAT-keepalive (RFC 3948 section 2.3: the single byte 0xFF) from
+ * local:4500 to peer:peer_port; counted in natt_keepalive_tx. */
+int espfabd_io_natt_keepalive(espfabd_io *io, uint32_t local, uint32_t peer, uint16_t peer_port);
 int espfabd_io_tun_write(espfabd_io *io, const uint8_t *pkt, size_t len);
 
 /* The counters as `show version` prints them. */

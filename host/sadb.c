@@ -402,12 +402,12 @@ int sadb_install(sadb *db, const struct sadb_pair *p, uint32_t *pair_id)
 	if (pair_id)
 		*pair_id = e->id;
 	ELOG_DEBUG(ELOG_DBG_CRYPTO_IPSEC,
-		   "IPSEC(create_sa): sa created, (sa) sa_dest= %s, sa_proto= 50, sa_spi= 0x%08X(%u), sa_trans= %s%s, "
+		   "IPSEC(create_sa): sa created, (sa) sa_dest= %s, sa_prot= 50, sa_spi= 0x%08X(%u), sa_trans= %s%s, "
 		   "sa_conn_id= %u",
 		   sadb_ip_str(p->local, a), p->spi_in, p->spi_in, espfab_cipher_name(p->cipher),
 		   espfab_auth_name(p->auth), 2000u + s_in);
 	ELOG_DEBUG(ELOG_DBG_CRYPTO_IPSEC,
-		   "IPSEC(create_sa): sa created, (sa) sa_dest= %s, sa_proto= 50, sa_spi= 0x%08X(%u), sa_trans= %s%s, "
+		   "IPSEC(create_sa): sa created, (sa) sa_dest= %s, sa_prot= 50, sa_spi= 0x%08X(%u), sa_trans= %s%s, "
 		   "sa_conn_id= %u",
 		   sadb_ip_str(p->peer, b), p->spi_out, p->spi_out, espfab_cipher_name(p->cipher),
 		   espfab_auth_name(p->auth), 2000u + s_out);
@@ -449,9 +449,9 @@ static void ent_delete(sadb *db, struct sadb_ent *e, enum sadb_reason why)
 	espfab_sa_del(db->dev, e->slot_in); /* the engine wipes its copies */
 	espfab_sa_del(db->dev, e->slot_out);
 	uint32_t id = e->id, si = e->p.spi_in, so = e->p.spi_out;
-	ELOG_DEBUG(ELOG_DBG_CRYPTO_IPSEC, "IPSEC(delete_sa): deleting SA, (sa) sa_dest= %s, sa_proto= 50, sa_spi= 0x%08X(%u) (%s)",
+	ELOG_DEBUG(ELOG_DBG_CRYPTO_IPSEC, "IPSEC(delete_sa): deleting SA, (sa) sa_dest= %s, sa_prot= 50, sa_spi= 0x%08X(%u) (%s)",
 		   sadb_ip_str(e->p.local, a), si, si, reason_text(why));
-	ELOG_DEBUG(ELOG_DBG_CRYPTO_IPSEC, "IPSEC(delete_sa): deleting SA, (sa) sa_dest= %s, sa_proto= 50, sa_spi= 0x%08X(%u) (%s)",
+	ELOG_DEBUG(ELOG_DBG_CRYPTO_IPSEC, "IPSEC(delete_sa): deleting SA, (sa) sa_dest= %s, sa_prot= 50, sa_spi= 0x%08X(%u) (%s)",
 		   sadb_ip_str(e->p.peer, a), so, so, reason_text(why));
 	/* keys: wipe our copy now, even if packets keep the struct alive */
 	sadb_pair_wipe(&e->p);

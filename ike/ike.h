@@ -47,6 +47,10 @@ typedef struct ike ike;
 typedef int (*ike_send_fn)(void *arg, int natt, uint32_t local, uint32_t peer, uint16_t peer_port,
 			   const uint8_t *msg, size_t len);
 
+/* Send one NAT-keepalive (RFC 3948 section 2.3: the single byte 0xFF) from
+ * local:4500 to peer:peer_port.  0 or -errno. */
+typedef int (*ike_keepalive_fn)(void *arg, uint32_t local, uint32_t peer, uint16_t peer_port);
+
 struct ike_params {
 	const ios_config *cfg; /* required */
 	evloop *loop;          /* required */
@@ -60,6 +64,14 @@ struct ike_params {
 	unsigned max_half_open_peer; /* ... per peer address (default 16) */
 	uint32_t qm_linger_ms;   /* how long a finished quick mode is kept to answer retransmissions (default 10000) */
 	uint16_t ike_port, natt_port; /* the ports we listen on (default 500 / 4500) */
+	/* Test oracle only (espfabd --debug-keys FILE, needs --test-hooks):
+	 * append the phase-1 encryption key and every ESP key to this file in
+	 * tshark's uat formats (ike/ike_keylog.c, docs/ike.md).  NULL = off. */
+	const char *debug_keys;
+	/* NAT keepalives (espfabd: espfabd_io_natt_keepalive, with send_arg);
+	 * NULL = never sent.  Interval: `crypto isakmp nat keepalive N`, else
+	 * 20 s; on every established ISAKMP SA that floated to 4500. */
+	ike_keepalive_fn keepalive;
 };
 
 /* 0, -EINVAL (missing parameter) or -ENOMEM. */
@@ -102,6 +114,7 @@ struct ike_stats {
 	uint64_t p1_done, p1_failed, p2_done, p2_failed;
 	uint64_t half_open_drops, pairs_installed, deletes_rx, deletes_tx;
 	uint64_t dpd_rx, dpd_ack_tx;
+	uint64_t natt_keepalive_tx;
 };
 const struct ike_stats *ike_get_stats(const ike *k);
 /* Established ISAKMP SAs (QM_IDLE) and ones in negotiation. */

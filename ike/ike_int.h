@@ -141,6 +141,7 @@ struct ike_sa {
 	evloop_timer life_timer; /* phase-1 lifetime (established) */
 	evloop_timer soft_timer; /* 90 %: no new quick modes on it */
 	evloop_timer dpd_timer;
+	evloop_timer natka_timer; /* NAT keepalives (RFC 3948), NAT-T only */
 	uint32_t dpd_seq;
 	unsigned dpd_missed;
 	bool dpd_outstanding;
@@ -180,6 +181,10 @@ struct ike {
 #define IKE_DBG(sa, fmt, ...) \
 	ELOG_DEBUG(ELOG_DBG_CRYPTO_ISAKMP, "ISAKMP (0:%u): " fmt, (sa) ? (sa)->conn_id : 0u, ##__VA_ARGS__)
 #define IKE_DBG0(fmt, ...) ELOG_DEBUG(ELOG_DBG_CRYPTO_ISAKMP, "ISAKMP: " fmt, ##__VA_ARGS__)
+/* debug crypto ipsec / debug crypto engine lines (seed 000's IPSEC(...) and
+ * CryptoEngine0 / CRYPTO_ENGINE lines). */
+#define IKE_IPSEC(fmt, ...) ELOG_DEBUG(ELOG_DBG_CRYPTO_IPSEC, "IPSEC" fmt, ##__VA_ARGS__)
+#define IKE_ENGINE(fmt, ...) ELOG_DEBUG(ELOG_DBG_CRYPTO_ENGINE, fmt, ##__VA_ARGS__)
 
 const char *ike_ip(uint32_t a, char buf[16]);
 /* Dotted quad in a rotating static buffer (for debug arguments only). */
@@ -203,6 +208,8 @@ struct ike_sa *ike_sa_find(ike *k, const uint8_t *icookie, const uint8_t *rcooki
 struct ike_sa *ike_sa_find_peer(ike *k, uint32_t peer, bool established);
 unsigned ike_half_open(const ike *k, uint32_t peer_or_0);
 void ike_sa_established(struct ike_sa *sa);
+/* Seconds between NAT keepalives: crypto isakmp nat keepalive, else 20. */
+uint32_t ike_natt_keepalive_interval(const ike *k);
 
 /* Send (and keep for retransmission if expect_reply). */
 int ike_tx_send(ike *k, struct ike_tx *tx, const uint8_t *msg, size_t len, int natt, uint32_t local,
@@ -279,6 +286,13 @@ int ike_id_to_selector(const struct isakmp_payload *id, struct sadb_selector *s)
 void ike_selector_to_id(const struct sadb_selector *s, struct isakmp_id_spec *id, uint8_t data[8]);
 const char *ike_selector_text(const struct sadb_selector *s, char *buf, size_t len);
 
+/* IOS's "(key eng. msg.)" line of debug crypto ipsec: fn is
+ * "validate_proposal_request" (what = "proposal part #1") or
+ * "initialize_sas" (what = ""); dir "INBOUND" / "OUTBOUND". */
+void ike_ipsec_keng(const char *fn, const char *what, const char *dir, uint32_t local, uint32_t peer,
+		    const struct sadb_selector *lid, const struct sadb_selector *rid, const ios_transform_set *ts,
+		    uint32_t life_s, uint32_t life_kb, uint32_t spi, unsigned conn_id, unsigned flags);
+
 /* ---- ike_main_mode.c ---------------------------------------------------- */
 int ike_mm_initiate(ike *k, uint32_t local, uint32_t peer, struct ike_sa **out);
 void ike_mm_input(ike *k, struct ike_sa *sa, struct isakmp_msg *m, const netio_dgram *d, uint16_t local_port);
@@ -307,6 +321,10 @@ void ike_notify_plain(ike *k, const uint8_t *icookie, const uint8_t *rcookie, ui
 		      uint16_t port, int natt, uint16_t type);
 void ike_dpd_start(struct ike_sa *sa);
 void ike_dpd_timer(evloop *l, evloop_timer *t, void *arg);
+
+/* ---- ike_keylog.c (test oracle: --debug-keys; no-ops when off) -------- */
+void ike_keylog_p1(struct ike_sa *sa);
+void ike_keylog_pair(ike *k, const struct sadb_pair *p);
 
 /* ---- SADB seam (host/sadb.h) -------------------------------------------- */
 /* In the daemon these are host/sadb.c's; unit tests link a double. */

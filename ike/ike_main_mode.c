@@ -202,6 +202,7 @@ static int make_keys(struct ike_sa *sa)
 		return -1;
 	}
 	sa->gx_len = ike_dh_group_len(sa->group);
+	IKE_ENGINE("CryptoEngine0: generate alg parameter");
 	uint8_t *mine = sa->initiator ? sa->gxi : sa->gxr;
 	if (ike_dh_public(sa->keys->dh, mine, sizeof sa->gxi) < 0)
 		return -1;
@@ -217,7 +218,10 @@ static int derive(struct ike_sa *sa)
 		IKE_DBG(sa, "SKEYID derivation failed: %s", ike_crypto_strerror(r));
 		return -1;
 	}
+	IKE_ENGINE("CRYPTO_ENGINE: Dh phase 1 status: 0");
+	IKE_ENGINE("CryptoEngine0: create ISAKMP SKEYID for conn id %u", sa->conn_id);
 	IKE_DBG(sa, "SKEYID state generated");
+	ike_keylog_p1(sa);
 	return 0;
 }
 

@@ -351,7 +351,7 @@ int ike_p2_select(const ios_map_entry *e, uint8_t pfs_group, const struct ike_p2
 				*ts = e->tsets[t];
 				return (int)i;
 			}
-			IKE_DBG0("IPSEC(validate_proposal): transform set %s: %s", e->tsets[t]->name, why);
+			IKE_IPSEC("(validate_proposal): transform set %s: %s", e->tsets[t]->name, why);
 		}
 		IKE_DBG(sa, "atts not acceptable.");
 	}
@@ -481,4 +481,30 @@ const char *ike_selector_text(const struct sadb_selector *s, char *buf, size_t l
 	char a[16], m[16];
 	snprintf(buf, len, "%s/%s/%u/%u", ike_ip(s->addr, a), ike_ip(s->mask, m), s->proto, s->port);
 	return buf;
+}
+
+static const char *keng_proxy(const struct sadb_selector *s, char *buf, size_t len)
+{
+	char a[16], m[16];
+	/* IOS: address/mask/protocol/port (type=1 host, 4 subnet) */
+	snprintf(buf, len, "%s/%s/%u/%u (type=%d)", ike_ip(s->addr, a), ike_ip(s->mask, m), s->proto, s->port,
+		 s->mask == 0xffffffffu ? 1 : 4);
+	return buf;
+}
+
+void ike_ipsec_keng(const char *fn, const char *what, const char *dir, uint32_t local, uint32_t peer,
+		    const struct sadb_selector *lid, const struct sadb_selector *rid, const ios_transform_set *ts,
+		    uint32_t life_s, uint32_t life_kb, uint32_t spi, unsigned conn_id, unsigned flags)
+{
+	if (!elog_debug_on(ELOG_DBG_CRYPTO_IPSEC))
+		return;
+	char l[16], r[16], lp[64], rp[64], t[48];
+	unsigned keysize = ts->cipher == ESPFAB_CIPHER_AES ? ts->enc_key_len * 8u : 0;
+	elog_debug(ELOG_DBG_CRYPTO_IPSEC,
+		   "IPSEC(%s): %s, (key eng. msg.) %s local= %s, remote= %s, local_proxy= %s, remote_proxy= %s, "
+		   "protocol= ESP, transform= %s , lifedur= %us and %ukb, spi= 0x%X(%u), conn_id= %u, keysize= %u, "
+		   "flags= 0x%X",
+		   fn, what, dir, ike_ip(local, l), ike_ip(peer, r), keng_proxy(lid, lp, sizeof lp),
+		   keng_proxy(rid, rp, sizeof rp), ios_tset_text(ts, t, sizeof t), life_s, life_kb, spi, spi, conn_id,
+		   keysize, flags);
 }

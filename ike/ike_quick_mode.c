@@ -298,6 +298,14 @@ static int install(struct ike_qm *qm)
 	IKE_DBG0("        lifetime of %u seconds", qm->life_sec);
 	IKE_DBG0("        lifetime of %u kilobytes", qm->life_kb);
 
+	ike_keylog_pair(k, &p);
+	/* IOS's key engine messages; the engine's conn ids (2000 + slot)
+	 * are chosen by sadb_install, whose create_sa lines carry them. */
+	IKE_IPSEC("(key_engine): got a queue event...");
+	ike_ipsec_keng("initialize_sas", "", "INBOUND", sa->local, sa->peer, &p.local_id, &p.remote_id, ts, p.life_seconds,
+		       p.life_kb, p.spi_in, 0, 0x4);
+	ike_ipsec_keng("initialize_sas", "", "OUTBOUND", sa->local, sa->peer, &p.local_id, &p.remote_id, ts,
+		       p.life_seconds, p.life_kb, p.spi_out, 0, 0xC);
 	uint32_t id = 0;
 	r = k->p.db ? sadb_install(k->p.db, &p, &id) : -ENODEV;
 	sadb_pair_wipe(&p);
@@ -408,8 +416,9 @@ int ike_qm_initiate(struct ike_sa *sa, const struct ike_qm_req *req)
 	}
 	IKE_DBG(sa, "beginning Quick Mode exchange, M-ID of %u", msgid);
 	IKE_DBG(sa, "asking for 1 spis from ipsec");
-	IKE_DBG0("IPSEC(spi_response): getting spi %u for SA from %s to %s for prot 3", qm->spi_in,
-		 ike_ipstr(sa->local), ike_ipstr(sa->peer));
+	IKE_IPSEC("(key_engine): got a queue event...");
+	IKE_IPSEC("(spi_response): getting spi %u for SA from %s to %s for prot 3", qm->spi_in, ike_ipstr(sa->local),
+		  ike_ipstr(sa->peer));
 
 	struct p2_build pb;
 	put32(pb.kb, qm->life_kb);
@@ -536,6 +545,8 @@ static int i_qm2(struct ike_qm *qm, struct isakmp_msg *m)
 		}
 	}
 	IKE_DBG(sa, "atts are acceptable.");
+	ike_ipsec_keng("validate_proposal_request", "proposal part #1", "INBOUND", sa->local, sa->peer,
+		       &qm->req.local_id, &qm->req.remote_id, ts, 0, 0, 0, 0, 0x4);
 	qm->tset = ts;
 	qm->encap = o[0].encap;
 	qm->spi_out = o[0].spi;
@@ -715,8 +726,7 @@ static void r_qm1(ike *k, struct ike_sa *sa, struct isakmp_msg *m)
 	ike_selector_text(&r->local_id, lb, sizeof lb);
 	ike_selector_text(&r->remote_id, rb, sizeof rb);
 	if (find_entry(k, sa, r) < 0) {
-		IKE_DBG0("IPSEC(validate_transform_proposal): proxy identities not supported (local %s remote %s)", lb,
-			 rb);
+		IKE_IPSEC("(validate_transform_proposal): proxy identities not supported (local %s remote %s)", lb, rb);
 		qm_fail(qm, ISAKMP_N_INVALID_ID_INFORMATION, "proxy identities not supported");
 		return;
 	}
@@ -724,14 +734,14 @@ static void r_qm1(ike *k, struct ike_sa *sa, struct isakmp_msg *m)
 	const ios_transform_set *ts = NULL;
 	int i = ike_p2_select(e, e->pfs_group, o, (size_t)n, sa->natt, sa, &ts);
 	if (i < 0) {
-		IKE_DBG0("IPSEC(validate_proposal_request): no transform of crypto map %s %u accepted for %s",
-			 r->map->name, r->entry->seq, ike_ipstr(sa->peer));
+		IKE_IPSEC("(validate_transform_proposal): transform proposal not supported for identity: crypto map %s %u, "
+			  "peer %s",
+			  r->map->name, r->entry->seq, ike_ipstr(sa->peer));
 		qm_fail(qm, ISAKMP_N_NO_PROPOSAL_CHOSEN, "no acceptable transform");
 		return;
 	}
-	IKE_DBG0("IPSEC(validate_proposal_request): proposal part #1, (key eng. msg.) INBOUND local= %s, remote= %s, "
-		 "local_proxy= %s, remote_proxy= %s, protocol= ESP",
-		 ike_ipstr(sa->local), ike_ipstr(sa->peer), lb, rb);
+	ike_ipsec_keng("validate_proposal_request", "proposal part #1", "INBOUND", sa->local, sa->peer, &r->local_id,
+		       &r->remote_id, ts, 0, 0, 0, 0, 0x4);
 	qm->tset = ts;
 	qm->encap = o[i].encap;
 	qm->spi_out = o[i].spi;
@@ -760,8 +770,9 @@ static void r_qm1(ike *k, struct ike_sa *sa, struct isakmp_msg *m)
 		qm_fail(qm, ISAKMP_N_NO_PROPOSAL_CHOSEN, "no inbound SPI available");
 		return;
 	}
-	IKE_DBG0("IPSEC(spi_response): getting spi %u for SA from %s to %s for prot 3", qm->spi_in,
-		 ike_ipstr(sa->local), ike_ipstr(sa->peer));
+	IKE_IPSEC("(key_engine): got a queue event...");
+	IKE_IPSEC("(spi_response): getting spi %u for SA from %s to %s for prot 3", qm->spi_in, ike_ipstr(sa->local),
+		  ike_ipstr(sa->peer));
 	qm->nr_len = IKE_OUR_NONCE_LEN;
 	ike_random(qm->nr, qm->nr_len);
 	uint8_t myke[IKE_DH_MAX_LEN];
@@ -945,8 +956,8 @@ void ike_expire(void *arg, uint32_t pair_id, uint32_t spi_in, uint32_t spi_out, 
 {
 	ike *k = arg;
 	struct ike_pair *p = pair_find(k, pair_id);
-	IKE_DBG0("IPSEC(sa_expire): pair %u spi in 0x%08X out 0x%08X %s", pair_id, spi_in, spi_out,
-		 hard ? "hard lifetime: deleted" : "soft lifetime: rekey");
+	IKE_IPSEC("(sa_expire): pair %u spi in 0x%08X out 0x%08X %s", pair_id, spi_in, spi_out,
+		  hard ? "hard lifetime: deleted" : "soft lifetime: rekey");
 	if (!p)
 		return;
 	if (!hard) {

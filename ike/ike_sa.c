@@ -128,6 +128,7 @@ void ike_qm_set_state(struct ike_qm *qm, int st, const char *input)
 
 static void tx_timer(evloop *l, evloop_timer *t, void *arg);
 static void life_timer(evloop *l, evloop_timer *t, void *arg);
+static void natka_timer(evloop *l, evloop_timer *t, void *arg);
 static void soft_timer(evloop *l, evloop_timer *t, void *arg);
 
 int ike_send_raw(ike *k, struct ike_sa *sa, const uint8_t *msg, size_t len)
@@ -278,6 +279,7 @@ struct ike_sa *ike_sa_new(ike *k, bool initiator, uint32_t local, uint32_t peer)
 	evloop_timer_init(&sa->life_timer, life_timer, sa);
 	evloop_timer_init(&sa->soft_timer, soft_timer, sa);
 	evloop_timer_init(&sa->dpd_timer, ike_dpd_timer, sa);
+	evloop_timer_init(&sa->natka_timer, natka_timer, sa);
 	ike_random(initiator ? sa->icookie : sa->rcookie, ISAKMP_COOKIE_LEN);
 	sa->next = k->sas;
 	k->sas = sa;
@@ -327,6 +329,7 @@ void ike_sa_delete(struct ike_sa *sa, const char *reason)
 	evloop_timer_stop(k->p.loop, &sa->life_timer);
 	evloop_timer_stop(k->p.loop, &sa->soft_timer);
 	evloop_timer_stop(k->p.loop, &sa->dpd_timer);
+	evloop_timer_stop(k->p.loop, &sa->natka_timer);
 	while (sa->qms) {
 		struct ike_qm *qm = sa->qms;
 		sa->qms = qm->next;
@@ -413,6 +416,31 @@ void ike_sa_established(struct ike_sa *sa)
 	evloop_timer_start(k->p.loop, &sa->life_timer, life, 0);
 	evloop_timer_start(k->p.loop, &sa->soft_timer, life * 9 / 10, 0);
 	ike_dpd_start(sa);
+	/* NAT keepalives: once NAT-T is in use (NAT found on either side, as
+	 * IOS decides) the mapping must not time out between ESP packets. */
+	if (sa->natt && k->p.keepalive) {
+		uint64_t iv = (uint64_t)ike_natt_keepalive_interval(k) * 1000;
+		evloop_timer_start(k->p.loop, &sa->natka_timer, iv, iv);
+	}
+}
+
+uint32_t ike_natt_keepalive_interval(const ike *k)
+{
+	return k->cfg->natt_keepalive ? k->cfg->natt_keepalive : 20;
+}
+
+static void natka_timer(evloop *l, evloop_timer *t, void *arg)
+{
+	(void)l;
+	(void)t;
+	struct ike_sa *sa = arg;
+	ike *k = sa->k;
+	if (sa->state != IKE_P1_COMPLETE || !k->p.keepalive)
+		return;
+	int r = k->p.keepalive(k->p.send_arg, sa->local, sa->peer, sa->peer_port);
+	if (r == 0)
+		k->st.natt_keepalive_tx++;
+	IKE_DBG(sa, "NAT keepalive sent to %s:%u%s", ike_ipstr(sa->peer), sa->peer_port, r ? " (send failed)" : "");
 }
 
 unsigned ike_count_sa(const ike *k, bool established)

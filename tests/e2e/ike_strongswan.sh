@@ -29,6 +29,7 @@ set -uo pipefail
 D=$BIN/espfabd
 C=$BIN/espfabctl
 HERE=$(cd "$(dirname "$0")" && pwd)
+. "$HERE/lib/keys_tshark.sh"
 CFGS=$HERE/../configs
 CHARON=/usr/lib/ipsec/charon
 P=ss$$
@@ -189,7 +190,7 @@ sw() { local dir=$1; shift; STRONGSWAN_CONF="$dir/strongswan.conf" nx sS swanctl
 
 start_espfabd() { # CFG SOCK LOG
 	ip netns exec "${P}gA" "$D" --config "$1" --engine sw --socket "$2" --ifmap "GigabitEthernet0/0=a0" \
-		--ifmap "GigabitEthernet0/1=a1" --test-hooks --foreground --log "$3" 2>>"$3.stderr" &
+		--ifmap "GigabitEthernet0/1=a1" --test-hooks --debug-keys "$3.keys" --foreground --log "$3" 2>>"$3.stderr" &
 	PIDS+=($!)
 	for _ in $(seq 100); do [ -S "$2" ] && return 0; sleep 0.05; done
 	return 1
@@ -252,6 +253,7 @@ run() { # NAME ENCR GROUP IKE-PROPOSAL ESP-PROPOSAL ROLE(espfabd|swan)
 	local sw_in sw_out
 	sw_in=$(sed -n 's/.*INSTALLED.*//; s/^ *in  *\([0-9a-f]*\).*/\1/p' <<<"$sas" | head -n1)
 	sw_out=$(sed -n 's/^ *out  *\([0-9a-f]*\).*/\1/p' <<<"$sas" | head -n1)
+	sw_in=${sw_in#"${sw_in%%[!0]*}"} sw_out=${sw_out#"${sw_out%%[!0]*}"} # IOS prints no leading zeros
 	check "$tag SPIs agree" 'grep -qi "current outbound spi: 0x$sw_in" <<<"$ipsec" && grep -qi "spi: 0x$sw_out" <<<"$ipsec"' \
 		"strongSwan in=$sw_in out=$sw_out; espfabd: $(grep -i spi <<<"$ipsec" | tr '\n' ' ')"
 
@@ -280,6 +282,15 @@ run() { # NAME ENCR GROUP IKE-PROPOSAL ESP-PROPOSAL ROLE(espfabd|swan)
 		"$(head -n 12 <<<"$dis")"
 	check "$tag tshark: nothing malformed" '! tshark -r "$dir/wire.pcap" -n -Y "_ws.malformed || _ws.expert.severity >= error" 2>/dev/null | grep -q .' \
 		"$(tshark -r "$dir/wire.pcap" -n -Y "_ws.malformed" 2>/dev/null | head -3)"
+	# the keys espfabd exported (--debug-keys, test oracle) decrypt the capture
+	local ek ik
+	ek=$(keys_esp_check "$dir/wire.pcap" "$L.keys")
+	ik=$(keys_isakmp_check "$dir/wire.pcap" "$L.keys")
+	check "$tag tshark decrypts the UDP-encapsulated ESP, every ICV good" 'read -r n g b u <<<"$ek" && [ "$n" -ge 8 ] && [ "$g" = "$n" ]' \
+		"ESP packets, ICV good, bad, undecrypted: $ek"
+	check "$tag tshark decrypts MM5/MM6, quick mode, informational" 'read -r n d <<<"$ik" && [ "$n" -ge 5 ] && [ "$d" = "$n" ]' \
+		"encrypted ISAKMP, decrypted: $ik"
+	check "$tag keys never in the log" '! grep -qi "$(awk '"'"'$1 == "ikev1" { split($2, a, ","); print a[2]; exit }'"'"' "$L.keys")" "$L"' "key text found in $L"
 	check "$tag debug trace reads like IOS" 'grep -q "Old State = IKE_[IR]_MM[0-9] New State" "$L" && grep -q "SA has been authenticated with 192.0.2.2" "$L" && grep -q "IKE_QM_PHASE2_COMPLETE" "$L"' \
 		"$(grep ISAKMP "$L" | tail -5)"
 	if [ "$fails" -ne 0 ] && [ -n "${KEEP:-}" ]; then cp -r "$dir" "/tmp/ike-strongswan-$name-$role"; fi
@@ -296,13 +307,18 @@ run aes128-g14 aes 14 aes128-sha1-modp2048 aes128-sha1-modp2048 swan
 rekey() {
 	local tag=rekey dir=$T/rekey S=$T/rekey/a.sock L=$T/rekey/a.log
 	mkdir -p "$dir"
-	espfab_cfg aes 14 >"$dir/a.cfg"
+	# NAT keepalives every 5 s (RFC 3948; NAT-T is always in use with strongSwan)
+	espfab_cfg aes 14 | sed 's/^end$/crypto isakmp nat keepalive 5\nend/' >"$dir/a.cfg"
 	swan_cfg aes128-sha1-modp2048 aes128-sha1-modp2048 "$dir" "rekey_time = 4s
 				life_time = 9s
 				rand_time = 0"
 	start_charon "$dir"
 	start_espfabd "$dir/a.cfg" "$S" "$L" || { bad "$tag espfabd" "$(cat "$L.stderr")"; stop_all; return; }
 	ctl "$S" debug crypto isakmp >/dev/null
+	nx gA tshark -i a0 -n -q -w "$dir/wire.pcap" -f "udp port 4500" 2>"$dir/tshark-cap.err" &
+	local TPID=$!
+	for _ in $(seq 100); do grep -q Capturing "$dir/tshark-cap.err" 2>/dev/null && break; sleep 0.05; done
+	sleep 0.5
 	sw "$dir" --initiate --child net --timeout 20 >"$dir/initiate.out" 2>&1
 	local first
 	first=$(sw "$dir" --list-sas 2>/dev/null | sed -n 's/^ *in  *\([0-9a-f]*\).*/\1/p' | head -n1)
@@ -316,6 +332,17 @@ rekey() {
 	local pout
 	pout=$(nx hA ping -c 3 -i 0.2 -W 2 10.20.0.1 2>&1)
 	check "$tag ping through the rekeyed tunnel" '[[ "$pout" == *"3 received"* ]]' "$(tail -n 2 <<<"$pout")"
+	wait_for 'grep -q "NAT keepalive sent to 192.0.2.2:4500" "$L"' 8
+	sleep 0.3
+	kill "$TPID" 2>/dev/null
+	wait "$TPID" 2>/dev/null
+	local ka ver
+	ka=$(tshark -r "$dir/wire.pcap" -n -Y "udpencap.nat_keepalive && ip.src == 192.0.2.1 && udp.srcport == 4500 && udp.dstport == 4500 && udp.length == 9" \
+		-T fields -e frame.time_relative 2>/dev/null)
+	ver=$(ctl "$S" show version)
+	check "$tag NAT keepalive (0xFF on UDP 4500) on the wire, counted" '[ -n "$ka" ] && grep -Eq "^NAT-T keepalives sent: [1-9]" <<<"$ver"' \
+		"keepalive frames: [$ka]; $(grep -i keepalive <<<"$ver")"
+	check "$tag strongSwan still up after keepalives" 'sw "$dir" --list-sas 2>/dev/null | grep -q ESTABLISHED' "$(sw "$dir" --list-sas 2>&1 | head -3)"
 	stop_all
 }
 rekey

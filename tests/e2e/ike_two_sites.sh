@@ -30,6 +30,7 @@ D=$BIN/espfabd
 C=$BIN/espfabctl
 HERE=$(cd "$(dirname "$0")" && pwd)
 CFGS=$HERE/../configs
+. "$HERE/lib/keys_tshark.sh"
 P=ik$$
 T=$(mktemp -d)
 PIDS=()
@@ -78,7 +79,7 @@ nx hB ip addr add 10.20.0.2/16 dev hb0 && nx hB ip link set hb0 up && nx hB ip r
 
 start() { # NS SOCK CFG IFOUT IFIN LOG
 	ip netns exec "$P$1" "$D" --config "$3" --engine sw --socket "$2" --ifmap "GigabitEthernet0/0=$4" \
-		--ifmap "GigabitEthernet0/1=$5" --test-hooks --foreground --log "$6" 2>>"$6.stderr" &
+		--ifmap "GigabitEthernet0/1=$5" --test-hooks --debug-keys "$6.keys" --foreground --log "$6" 2>>"$6.stderr" &
 	PIDS+=($!)
 	for _ in $(seq 100); do [ -S "$2" ] && return 0; sleep 0.05; done
 	return 1
@@ -100,7 +101,11 @@ start gA "$SA" "$CFGS/site-a.cfg" a0 a1 "$LA" && start gB "$SB" "$CFGS/site-b.cf
 ctl gA "$SA" debug crypto isakmp >/dev/null
 ctl gB "$SB" debug crypto isakmp >/dev/null
 
-# 1. traffic triggers the negotiation
+# 1. traffic triggers the negotiation (captured on gA's outside link for tshark)
+nx gA tshark -i a0 -n -q -w "$T/wire.pcap" 2>"$T/tshark-cap.err" &
+TPID=$!
+for _ in $(seq 100); do grep -q Capturing "$T/tshark-cap.err" 2>/dev/null && break; sleep 0.05; done
+sleep 0.5 # "Capturing" comes a moment before the capture does
 nx hA ping -c 1 -W 1 10.20.0.2 >/dev/null 2>&1
 wait_for 'ctl gB "$SB" show crypto ipsec sa 2>/dev/null | grep -q "inbound esp sas"' 10
 pout=$(nx hA ping -c 5 -i 0.2 -W 2 10.20.0.2 2>&1)
@@ -122,6 +127,18 @@ check "pair: each side's outbound SPI is the other's inbound" \
 check "pair: negotiated transform, PFS, lifetimes" 'grep -qF "transform: esp-aes esp-sha-hmac ," <<<"$ipa" &&
 	grep -qF "PFS (Y/N): Y, DH group: group14" <<<"$ipa" && grep -Eq "remaining key lifetime \(k/sec\): \([0-9]+/28[0-9]{3}\)" <<<"$ipa" &&
 	grep -qF "in use settings ={Tunnel, }" <<<"$ipb"' "$(grep -E "transform|PFS|timing" <<<"$ipa")"
+
+# tshark decrypts raw ESP and the encrypted ISAKMP with the keys gA exported
+# (--debug-keys: test oracle only)
+sleep 0.3
+kill "$TPID" 2>/dev/null
+wait "$TPID" 2>/dev/null
+ek=$(keys_esp_check "$T/wire.pcap" "$LA.keys")
+ik=$(keys_isakmp_check "$T/wire.pcap" "$LA.keys")
+check "tshark decrypts the ESP (protocol 50), every ICV good" 'read -r n g b u <<<"$ek" && [ "$n" -ge 10 ] && [ "$g" = "$n" ] &&
+	[ "$(tshark -r "$T/wire.pcap" -n -Y "esp && ip.proto == 50" 2>/dev/null | wc -l)" = "$n" ]' "ESP packets, ICV good, bad, undecrypted: $ek"
+check "tshark decrypts MM5/MM6 and quick mode" 'read -r n d <<<"$ik" && [ "$n" -ge 5 ] && [ "$d" = "$n" ]' "encrypted ISAKMP, decrypted: $ik"
+check "gB exported the same keys" 'sort "$LA.keys" | cmp -s - <(sort "$LB.keys")' "$(wc -l "$LA.keys" "$LB.keys" 2>&1)"
 
 # 2. the trace
 miss=""

@@ -190,6 +190,27 @@ static uint64_t fake_clock(void *arg)
 	return now_ms;
 }
 
+/* NAT keepalives sent, per node: count, time of the first and the last, port */
+static struct {
+	unsigned n;
+	uint64_t first_ms, last_ms;
+	uint32_t peer;
+	uint16_t port;
+} natka[2];
+
+static int net_keepalive(void *arg, uint32_t local, uint32_t peer, uint16_t peer_port)
+{
+	struct node *n = arg;
+	int from = n == &N[0] ? 0 : 1;
+	assert_int_equal(local, n->addr);
+	if (!natka[from].n++)
+		natka[from].first_ms = now_ms;
+	natka[from].last_ms = now_ms;
+	natka[from].peer = peer;
+	natka[from].port = peer_port;
+	return 0;
+}
+
 static int net_send(void *arg, int natt, uint32_t local, uint32_t peer, uint16_t peer_port, const uint8_t *msg,
 		    size_t len)
 {
@@ -326,6 +347,7 @@ static void setup_pair(const struct site *sa, const struct site *sb, bool nat)
 	memset(ndrop, 0, sizeof ndrop);
 	memset(nseen, 0, sizeof nseen);
 	memset(drop_all, 0, sizeof drop_all);
+	memset(natka, 0, sizeof natka);
 	dropped = 0;
 	loglen = 0;
 	logbuf[0] = 0;
@@ -335,7 +357,8 @@ static void setup_pair(const struct site *sa, const struct site *sb, bool nat)
 	N[0] = (struct node){ "A", A_ADDR, site_cfg(true, sa), NULL, { .next_spi = 0x1000 }, nat };
 	N[1] = (struct node){ "B", B_ADDR, site_cfg(false, sb), NULL, { .next_spi = 0x2000 }, false };
 	for (int i = 0; i < 2; i++) {
-		struct ike_params p = { .cfg = N[i].cfg, .loop = L, .db = &N[i].db, .send = net_send, .send_arg = &N[i] };
+		struct ike_params p = { .cfg = N[i].cfg, .loop = L, .db = &N[i].db, .send = net_send, .send_arg = &N[i],
+					.keepalive = net_keepalive };
 		assert_int_equal(ike_new(&p, &N[i].k), 0);
 	}
 }
@@ -359,6 +382,8 @@ static int grp_setup(void **state)
 	elog_set_stderr(false);
 	elog_subscribe(on_log, NULL);
 	elog_debug_set(ELOG_DBG_CRYPTO_ISAKMP, true);
+	elog_debug_set(ELOG_DBG_CRYPTO_IPSEC, true);
+	elog_debug_set(ELOG_DBG_CRYPTO_ENGINE, true);
 	return 0;
 }
 
@@ -450,6 +475,22 @@ static void test_mm_qm_pfs(void **state)
 	assert_true(logged("Old State = IKE_QM_R_QM2 New State = IKE_QM_PHASE2_COMPLETE"));
 	assert_true(logged("NAT not found for self or peer"));
 	assert_true(logged("sending packet to 192.0.2.2 my_port 500 peer_port 500 (I) MM_NO_STATE"));
+	/* debug crypto ipsec / engine, as in seed 000 */
+	assert_true(logged("IPSEC(key_engine): got a queue event..."));
+	assert_true(logged("IPSEC(spi_response): getting spi "));
+	assert_true(logged("IPSEC(validate_proposal_request): proposal part #1, (key eng. msg.) INBOUND local= 192.0.2.1, "
+			   "remote= 192.0.2.2, local_proxy= 10.10.0.0/255.255.0.0/0/0 (type=4), remote_proxy= "
+			   "10.20.0.0/255.255.0.0/0/0 (type=4), protocol= ESP, transform= esp-aes esp-sha-hmac , lifedur= 0s "
+			   "and 0kb, spi= 0x0(0), conn_id= 0, keysize= 128, flags= 0x4"));
+	assert_true(logged("IPSEC(validate_proposal_request): proposal part #1, (key eng. msg.) INBOUND local= 192.0.2.2, "
+			   "remote= 192.0.2.1, local_proxy= 10.20.0.0/255.255.0.0/0/0 (type=4)"));
+	assert_true(logged("IPSEC(initialize_sas): , (key eng. msg.) OUTBOUND local= 192.0.2.1, remote= 192.0.2.2, "
+			   "local_proxy= 10.10.0.0/255.255.0.0/0/0 (type=4)"));
+	assert_true(logged("protocol= ESP, transform= esp-aes esp-sha-hmac , lifedur= 28800s and 1000000kb, spi= 0x"));
+	assert_true(logged("flags= 0xC"));
+	assert_true(logged("CryptoEngine0: generate alg parameter"));
+	assert_true(logged("CRYPTO_ENGINE: Dh phase 1 status: 0"));
+	assert_true(logged("CryptoEngine0: create ISAKMP SKEYID for conn id 1"));
 	/* show */
 	obuf o;
 	obuf_init(&o, 0);
@@ -531,6 +572,63 @@ static void test_natt(void **state)
 	assert_true(logged("NAT found, the peer is inside NAT"));
 	assert_true(logged("encaps is 3 (Tunnel-UDP)"));
 	assert_true(logged("my_port 4500 peer_port 4500 (I) MM_KEY_EXCH"));
+	teardown_pair();
+}
+
+/* NAT keepalives (RFC 3948): every 20 s by default on an ISAKMP SA that
+ * floated to 4500, every N s with `crypto isakmp nat keepalive N`, to the
+ * peer's NAT-T port; none without NAT; none after the SA is gone. */
+static void test_natt_keepalive(void **state)
+{
+	(void)state;
+	struct site s = { 0 };
+	setup_pair(&s, &s, true);
+	acquire_a();
+	pump();
+	assert_string_equal(ike_peer_state(N[0].k, B_ADDR), "QM_IDLE");
+	uint64_t t0 = now_ms;
+	advance(19000);
+	assert_int_equal(natka[0].n, 0);
+	assert_int_equal(natka[1].n, 0);
+	advance(41500); /* 60.5 s: three each */
+	assert_int_equal(natka[0].n, 3);
+	assert_int_equal(natka[1].n, 3);
+	assert_true(natka[0].first_ms >= t0 + 20000 && natka[0].first_ms <= t0 + 20500);
+	assert_int_equal(natka[0].last_ms - natka[0].first_ms, 40000);
+	assert_int_equal(natka[0].peer, B_ADDR);
+	assert_int_equal(natka[0].port, 4500);
+	assert_int_equal(natka[1].peer, A_ADDR);
+	assert_int_equal(natka[1].port, 4500 + NAT_SHIFT); /* A's port as the NAT shows it */
+	assert_int_equal(ike_get_stats(N[0].k)->natt_keepalive_tx, 3);
+	assert_true(logged("NAT keepalive sent to 192.0.2.2:4500"));
+	/* the ISAKMP SA goes: keepalives stop */
+	assert_int_equal(ike_clear(N[0].k, 0), 1);
+	pump();
+	unsigned n0 = natka[0].n, n1 = natka[1].n;
+	advance(60000);
+	assert_int_equal(natka[0].n, n0);
+	assert_int_equal(natka[1].n, n1);
+	teardown_pair();
+
+	/* configured interval */
+	struct site c = { .global = "crypto isakmp nat keepalive 5\n" };
+	setup_pair(&c, &c, true);
+	acquire_a();
+	pump();
+	advance(20200);
+	assert_int_equal(natka[0].n, 4);
+	assert_int_equal(natka[1].n, 4);
+	assert_int_equal(natka[0].last_ms - natka[0].first_ms, 15000);
+	teardown_pair();
+
+	/* no NAT: none */
+	setup_pair(&c, &c, false);
+	acquire_a();
+	pump();
+	assert_string_equal(ike_peer_state(N[0].k, B_ADDR), "QM_IDLE");
+	advance(60000);
+	assert_int_equal(natka[0].n, 0);
+	assert_int_equal(natka[1].n, 0);
 	teardown_pair();
 }
 
@@ -1055,6 +1153,7 @@ int main(void)
 		cmocka_unit_test(test_mm_qm_no_pfs_3des),
 		cmocka_unit_test(test_des_md5_group1),
 		cmocka_unit_test(test_natt),
+		cmocka_unit_test(test_natt_keepalive),
 		cmocka_unit_test(test_wrong_psk),
 		cmocka_unit_test(test_p1_mismatch),
 		cmocka_unit_test(test_p2_mismatch),

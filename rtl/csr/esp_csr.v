@@ -15,6 +15,12 @@
 // offset and for a write to a read-only register (the write has no effect).
 // Address bits [1:0] are ignored.
 //
+// DMA (N_QUEUES > 0, rtl/dma/esp_dma.v): DMA_ERR, DMA_IRQ and the per-queue
+// windows (Q_CTRL .. Q_IRQ_TIMER) are the DMA's registers.  This block
+// decodes them, answers SLVERR for writes to the read-only ones (Q_STATUS,
+// RQ_CI, CQ_PI), forwards writes as a dma_wr_o pulse and takes read data
+// from dma_rdata_i for dma_raddr_o.  With N_QUEUES = 0 they are unmapped.
+//
 // Engine side (esp_engine's ports, docs/rtl-esp-engine.md):
 // - SA programming: SA_CMD ADD/UPDATE/DELETE raises sa_wr_valid_o with the
 //   staged record (SA_WIN, 34 words) on sa_wr_sa_o, the slot latched from
@@ -50,7 +56,9 @@ module esp_csr #(
   parameter SA_SLOTS = 64,     // reported in SA_SLOTS: the engine's SA table size
   parameter N_CTX = 8,         // reported in N_CTX: the engine's packets in flight
   parameter CIPHER_LANES = 1,  // reported in CIPHER_LANES: the engine's cipher lanes
-  parameter PIPELINED = 1      // reported in PIPELINED: 1 unrolled cores, 0 iterative
+  parameter PIPELINED = 1,     // reported in PIPELINED: 1 unrolled cores, 0 iterative
+  parameter STREAM_BYTES = 16, // reported in STREAM_BYTES: the engine's bytes per stream beat
+  parameter N_QUEUES = 0       // reported in N_QUEUES: DMA queues; 0 = no DMA (its registers answer SLVERR)
 ) (
   input  wire              clk_i,
   input  wire              rst_ni,             // synchronous, active low
@@ -95,6 +103,14 @@ module esp_csr #(
   input  wire              cpl_valid_i,        // one-cycle pulse per completion (first beat)
   input  wire [7:0]        cpl_status_i,       // enum status, with cpl_valid_i
   input  wire [7:0]        cpl_flags_i,        // enum cplflag bits, with cpl_valid_i
+  // DMA register window (N_QUEUES > 0): DMA_ERR, DMA_IRQ and the Q_/RQ_/CQ_
+  // windows are forwarded; writes to its read-only registers answer SLVERR here
+  output wire              dma_wr_o,           // one-cycle pulse: write dma_wdata_o to dma_waddr_o
+  output wire [31:0]       dma_waddr_o,        // byte offset (word aligned)
+  output wire [31:0]       dma_wdata_o,
+  output wire [3:0]        dma_wstrb_o,
+  output wire [31:0]       dma_raddr_o,        // byte offset of the read being answered
+  input  wire [31:0]       dma_rdata_i,        // combinational read data for dma_raddr_o
   output wire              irq_o
 );
 
@@ -121,6 +137,10 @@ module esp_csr #(
   localparam C_CPL = NSTAT + 1;                 // counter index: completions
   localparam NCNT = NSTAT + 2;
 
+  // the DMA's registers: the two global ones and the per-queue windows
+  localparam integer DMA_LO = ESPFAB_CSR_Q_CTRL_BASE;
+  localparam integer DMA_HI = ESPFAB_CSR_Q_IRQ_TIMER_BASE + 4 * ESPFAB_CSR_Q_IRQ_TIMER_COUNT;
+
   localparam [1:0] RESP_OKAY = 2'b00, RESP_SLVERR = 2'b10;
   localparam [1:0] S_IDLE = 2'd0, S_REQ = 2'd1, S_WAIT = 2'd2;
 
@@ -135,7 +155,8 @@ module esp_csr #(
   generate
     if (SAW != 1088 || STW != 2176 || NSA * 32 != SAW || NST * 32 != STW || NSTAT > 16 ||
         ESPFAB_CSR_CNT_STATUS_COUNT != 2 * NSTAT || NIRQ > 8 || ADDR_W < 10 || ADDR_W > 31 ||
-        (ADDR_W < 31 && ESPFAB_CSR_ST_WIN_BASE + 4 * NST > (1 << ADDR_W))) begin : g_bad_param
+        (ADDR_W < 31 && ESPFAB_CSR_ST_WIN_BASE + 4 * NST > (1 << ADDR_W)) ||
+        N_QUEUES > ESPFAB_QUEUES_MAX || (N_QUEUES > 0 && ADDR_W < 31 && DMA_HI > (1 << ADDR_W))) begin : g_bad_param
       // Elaboration fails on purpose: the ports no longer match the
       // contract's records, or the map does not fit the address width.
       esp_csr_bad_parameters u_bad ();
@@ -225,6 +246,13 @@ module esp_csr #(
   wire        ra_in_st = ra >= ESPFAB_CSR_ST_WIN_BASE && ra < ESPFAB_CSR_ST_WIN_BASE + 4 * NST;
   wire        ra_in_cnt = ra >= ESPFAB_CSR_CNT_STATUS_BASE &&
                           ra < ESPFAB_CSR_CNT_STATUS_BASE + 4 * ESPFAB_CSR_CNT_STATUS_COUNT;
+  wire        wa_in_dma = N_QUEUES > 0 &&
+                          (wa == ESPFAB_CSR_DMA_ERR || wa == ESPFAB_CSR_DMA_IRQ || (wa >= DMA_LO && wa < DMA_HI));
+  wire        wa_dma_ro = (wa >= ESPFAB_CSR_Q_STATUS_BASE && wa < ESPFAB_CSR_Q_STATUS_BASE + 4 * ESPFAB_QUEUES_MAX) ||
+                          (wa >= ESPFAB_CSR_RQ_CI_BASE && wa < ESPFAB_CSR_RQ_CI_BASE + 4 * ESPFAB_QUEUES_MAX) ||
+                          (wa >= ESPFAB_CSR_CQ_PI_BASE && wa < ESPFAB_CSR_CQ_PI_BASE + 4 * ESPFAB_QUEUES_MAX);
+  wire        ra_in_dma = N_QUEUES > 0 &&
+                          (ra == ESPFAB_CSR_DMA_ERR || ra == ESPFAB_CSR_DMA_IRQ || (ra >= DMA_LO && ra < DMA_HI));
   wire [6:0]  wa_sa_idx = wa_sa_off[8:2];
   wire [6:0]  ra_sa_idx = ra_sa_off[8:2];
   wire [6:0]  ra_st_idx = ra_st_off[8:2];
@@ -260,6 +288,7 @@ module esp_csr #(
   reg [NIRQ-1:0]   irq_clr;
   reg [31:0]       cmd_op;
   reg              stage_wipe;
+  reg              dma_wr;
   integer i, k;
 
   always @* begin
@@ -296,6 +325,7 @@ module esp_csr #(
     irq_clr = {NIRQ{1'b0}};
     cmd_op = wbits;
     stage_wipe = 1'b0;
+    dma_wr = 1'b0;
     cnt_rd = 1'b0;
     cnt_rd_idx = 5'd0;
     cnt_rd_hi = 1'b0;
@@ -361,6 +391,11 @@ module esp_csr #(
         end
       end else if (wa_in_ro_win) begin
         b_resp_d = RESP_SLVERR;
+      end else if (wa_in_dma) begin
+        if (wa_dma_ro)
+          b_resp_d = RESP_SLVERR;
+        else
+          dma_wr = 1'b1;
       end else begin
         case (wa)
           ESPFAB_CSR_SCRATCH: scratch_d = merge(scratch_q, w_data_q, w_strb_q);
@@ -408,6 +443,8 @@ module esp_csr #(
         r_data_d = sa_words[32*ra_sa_idx +: 32];
       end else if (ra_in_st) begin
         r_data_d = rd_done_q ? st_words[32*ra_st_idx +: 32] : 32'd0;
+      end else if (ra_in_dma) begin
+        r_data_d = dma_rdata_i;
       end else if (ra_in_cnt) begin
         cnt_rd = 1'b1;
         cnt_rd_idx = {1'b0, ra_cnt_idx[4:1]};
@@ -422,6 +459,8 @@ module esp_csr #(
           ESPFAB_CSR_CIPHER_LANES: r_data_d = CIPHER_LANES;
           ESPFAB_CSR_PIPELINED: r_data_d = PIPELINED;
           ESPFAB_CSR_SCRATCH: r_data_d = scratch_q;
+          ESPFAB_CSR_STREAM_BYTES: r_data_d = STREAM_BYTES;
+          ESPFAB_CSR_N_QUEUES: r_data_d = N_QUEUES;
           ESPFAB_CSR_IRQ_STATUS: r_data_d = {{(32 - NIRQ){1'b0}}, irq_pend_q & irq_en_q};
           ESPFAB_CSR_IRQ_ENABLE: r_data_d = {{(32 - NIRQ){1'b0}}, irq_en_q};
           ESPFAB_CSR_IRQ_RAW: r_data_d = {{(32 - NIRQ){1'b0}}, irq_pend_q};
@@ -568,6 +607,12 @@ module esp_csr #(
   assign sa_rd_slot_o = st_slot_q;
 
   assign irq_o = irq_q;
+
+  assign dma_wr_o = dma_wr;
+  assign dma_waddr_o = wa;
+  assign dma_wdata_o = w_data_q;
+  assign dma_wstrb_o = w_strb_q;
+  assign dma_raddr_o = ra;
 
 endmodule
 `default_nettype wire

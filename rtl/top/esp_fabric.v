@@ -151,7 +151,9 @@ module esp_fabric #(
     .SA_SLOTS(SA_SLOTS),
     .N_CTX(N_CTX),
     .CIPHER_LANES(CIPHER_LANES),
-    .PIPELINED(PIPELINED)
+    .PIPELINED(PIPELINED),
+    .STREAM_BYTES(STREAM_BYTES),
+    .N_QUEUES(0)
   ) u_csr (
     .clk_i(clk_i),
     .rst_ni(rst_ni),
@@ -188,6 +190,14 @@ module esp_fabric #(
     .cpl_valid_i(cpl_fire && !cpl_mid_q),
     .cpl_status_i(m_axis_cpl_tuser_o[15:8]),
     .cpl_flags_i(m_axis_cpl_tuser_o[7:0]),
+    /* verilator lint_off PINCONNECTEMPTY */  // no DMA here: its register window is unmapped
+    .dma_wr_o(),
+    .dma_waddr_o(),
+    .dma_wdata_o(),
+    .dma_wstrb_o(),
+    .dma_raddr_o(),
+    /* verilator lint_on PINCONNECTEMPTY */
+    .dma_rdata_i(32'd0),
     .irq_o(irq_o)
   );
 

@@ -7,6 +7,7 @@
 #   make test       every test (installs dependencies first)
 #   make bench      espfab-bench on every engine, table + JSON in build/bench/
 #   make bench-rtl  RTL engine throughput in simulated cycles, build/bench/rtl.json
+#   make bench-ike  IKEv1 tunnels/s and memory per tunnel, espfabd and strongSwan, build/bench/ike.json
 #   make lint       verilator --lint-only -Wall over the RTL
 #   make rtl        Verilator testbenches of the RTL (iterative and pipelined)
 #   make synth      Yosys synth_xilinx resource estimates into build/synth/
@@ -55,7 +56,7 @@ TOOLS      := $(foreach m,$(HOST_MAINS),$(BUILD)/bin/$(subst _,-,$(patsubst host
 UNIT_BINS  := $(patsubst tests/unit/%.c,$(BUILD)/test/%,$(UNIT_SRC))
 CSIM_BINS  := $(patsubst hls/%.c,$(BUILD)/csim/%,$(HLS_TB))
 
-.PHONY: all run demo-esp test deps bench bench-rtl unit unit-asan csim e2e clean gen lint rtl synth
+.PHONY: all run demo-esp test deps bench bench-rtl bench-ike unit unit-asan csim e2e clean gen lint rtl synth
 all: $(CONTRACT_H) $(CONTRACT_VH) $(LIB_ESPFAB) $(LIB_HOST) $(TOOLS) $(UNIT_BINS) $(CSIM_BINS)
 
 gen: $(CONTRACT_H) $(CONTRACT_VH)
@@ -151,6 +152,11 @@ bench: deps all
 
 bench-rtl: all
 	@scripts/bench-rtl.sh $(BUILD)
+
+# IKEv1 set-up rate (MM+QM, group 2) between two espfabd and between two
+# charon, in network namespaces (root); BENCH_IKE_N tunnels (default 200).
+bench-ike: deps all
+	@scripts/bench-ike.sh $(BUILD) $(BENCH_IKE_N)
 
 clean:
 	rm -rf $(BUILD)

@@ -150,17 +150,20 @@ static void sel_wild(obuf *o, const struct sadb_selector *s)
 		obuf_printf(o, " eq %u", s->port);
 }
 
-void crypto_show_map(const crypto_show *cs, obuf *out)
+void crypto_show_map(const crypto_show *cs, obuf *out, const char *tag)
 {
 	const ios_config *cfg = cs->cfg;
 	struct sadb_ent **v;
 	size_t n = live_pairs(cs->db, &v);
 	char a[16];
+	size_t shown = 0;
 	for (size_t m = 0; m < cfg->n_maps; m++) {
 		const ios_crypto_map *map = &cfg->maps[m];
+		if (tag && strcmp(tag, map->name))
+			continue;
 		for (size_t i = 0; i < map->n_entries; i++) {
 			const ios_map_entry *e = &map->entries[i];
-			if (i || m)
+			if (i || shown)
 				obuf_puts(out, "\n");
 			obuf_printf(out, "Crypto Map \"%s\" %u ipsec-isakmp\n", map->name, e->seq);
 			if (e->dynamic_ref) {
@@ -229,8 +232,9 @@ void crypto_show_map(const crypto_show *cs, obuf *out)
 		for (size_t k = 0; k < cfg->n_ifaces; k++)
 			if (cfg->ifaces[k].crypto_map == map)
 				obuf_printf(out, "                %s\n", cfg->ifaces[k].name);
+		shown++;
 	}
-	if (!cfg->n_maps)
+	if (!shown)
 		obuf_puts(out, "No crypto maps found.\n");
 	free(v);
 }
@@ -441,7 +445,7 @@ void crypto_show_session(const crypto_show *cs, obuf *out, bool detail)
 
 static int cmd_show_map(const cli_call *c, obuf *out)
 {
-	crypto_show_map(c->arg, out);
+	crypto_show_map(c->arg, out, c->argc == 5 ? c->argv[4] : NULL);
 	return 0;
 }
 
@@ -457,6 +461,7 @@ int crypto_show_register(cli *c, const ios_config *cfg, sadb *db, ike *k, crypto
 	if (r < 0)
 		return r;
 	r = cli_register(c, "show crypto map", cmd_show_map, *out);
+	r = r ? r : cli_register(c, "show crypto map tag WORD", cmd_show_map, *out);
 	r = r ? r : cli_register(c, "show crypto session", cmd_show_session, *out);
 	r = r ? r : cli_register(c, "show crypto session detail", cmd_show_session, *out);
 	return r < 0 ? r : 0;

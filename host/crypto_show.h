@@ -2,7 +2,7 @@
  * crypto_show — the show commands that join the configuration, the SADB and
  * the IKE SAs (IOS formats of ../shared/seeds 000 and 003):
  *
- *   show crypto map                  every crypto map entry as configured, the
+ *   show crypto map [tag NAME]       every crypto map entry as configured, the
  *                                    current peer of each, the entries created
  *                                    from dynamic maps, the interfaces using it
  *   show crypto session [detail]     one session per (interface, peer): status,
@@ -35,7 +35,7 @@ int crypto_show_register(cli *c, const ios_config *cfg, sadb *db, ike *k, crypto
 void crypto_show_free(crypto_show *cs); /* NULL accepted */
 
 /* The outputs themselves (tests call them without a command table). */
-void crypto_show_map(const crypto_show *cs, obuf *out);
+void crypto_show_map(const crypto_show *cs, obuf *out, const char *tag); /* tag NULL = every map */
 void crypto_show_session(const crypto_show *cs, obuf *out, bool detail);
 
 /* For tests: a context without registering anything. */

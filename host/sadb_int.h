@@ -1,8 +1,9 @@
 /*
  * sadb_int — the SADB's private state, shared by host/sadb.c (database,
  * engine slots, lifetimes, acquires), host/datapath.c (packets) and
- * host/sadb_show.c (show / clear / test commands).  Nothing outside these
- * files includes it; IKE uses host/sadb.h only.
+ * host/sadb_show.c (show / clear / test commands); host/crypto_show.c
+ * reads it (show crypto map / session, never writes).  Nothing else
+ * includes it; IKE uses host/sadb.h only.
  *
  * Pairs ("ent") live in one list, newest first, and in two hash tables:
  * by inbound SPI (inbound ESP) and by pair id (delete, completions).  A

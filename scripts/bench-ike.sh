@@ -25,9 +25,11 @@
 # after start-up and configuration, and again once the N tunnels are up;
 # (after - before) / N.
 #
-# Prints a table, writes BUILD/bench/ike.json.  IMPLS="espfabd strongswan"
+# Prints a table, writes BUILD/bench/ike.json (OUT=DIR: DIR/ike.json) and
+# each daemon's log of the last run beside it.  IMPLS="espfabd strongswan"
 # chooses the rows (strongswan is skipped with a note when charon is not
-# installed).  Exit status: 0 when every row completed, 1 when one did not
+# installed), REPEAT (default 3) the runs per row: the median run by time is
+# reported, every run's time is in the JSON.  Exit status: 0 when every row completed, 1 when one did not
 # (its tunnels never all came up), 2 for bad arguments / no namespaces.
 set -uo pipefail
 
@@ -43,7 +45,7 @@ if [ "$N" -lt 1 ] || [ "$N" -gt 250 ]; then
 	exit 2
 fi
 BIN=$(cd "$build/bin" 2>/dev/null && pwd) || { echo "bench-ike: no $build/bin (make BUILD=$build all)" >&2; exit 2; }
-out=$(mkdir -p "$build/bench" && cd "$build/bench" && pwd)
+out=$(mkdir -p "${OUT:-$build/bench}" && cd "${OUT:-$build/bench}" && pwd)
 D=$BIN/espfabd
 C=$BIN/espfabctl
 CHARON=/usr/lib/ipsec/charon

@@ -154,7 +154,7 @@ bench-rtl: all
 	@scripts/bench-rtl.sh $(BUILD)
 
 # IKEv1 set-up rate (MM+QM, group 2) between two espfabd and between two
-# charon, in network namespaces (root); BENCH_IKE_N tunnels (default 200).
+# charon, in network namespaces (root); BENCH_IKE_N tunnels (default 120, at most 128).
 bench-ike: deps all
 	@scripts/bench-ike.sh $(BUILD) $(BENCH_IKE_N)
 

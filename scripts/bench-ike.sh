@@ -34,14 +34,14 @@
 set -uo pipefail
 
 build=${1:?usage: bench-ike.sh BUILD [N]}
-N=${2:-${N:-200}}
+N=${2:-${N:-120}}
 IMPLS=${IMPLS:-espfabd strongswan}
 POLL_MS=${POLL_MS:-20}
 REPEAT=${REPEAT:-3}
 TIMEOUT=${TIMEOUT:-$((60 + N))}
 case $N in '' | *[!0-9]*) echo "bench-ike: N must be a number" >&2; exit 2 ;; esac
-if [ "$N" -lt 1 ] || [ "$N" -gt 250 ]; then
-	echo "bench-ike: N must be 1..250 (espfabd allows 256 half-open ISAKMP SAs)" >&2
+if [ "$N" -lt 1 ] || [ "$N" -gt 128 ]; then
+	echo "bench-ike: N must be 1..128 (espfabd's sw engine has 256 SA slots: 128 pairs)" >&2
 	exit 2
 fi
 BIN=$(cd "$build/bin" 2>/dev/null && pwd) || { echo "bench-ike: no $build/bin (make BUILD=$build all)" >&2; exit 2; }

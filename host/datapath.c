@@ -714,6 +714,15 @@ void dp_clear_rx(void *arg, const uint8_t *pkt, size_t len)
 		db->st.out_malformed++;
 		return;
 	}
+	/* TED (docs/ted.md): a discovery probe travels as a packet of the
+	 * protected flow (original source and destination, UDP 500); IKE
+	 * takes it here, as it passes, instead of it being dropped below */
+	size_t hl = (size_t)(pkt[0] & 15) * 4;
+	if (f.proto == IPPROTO_UDP && f.dport == 500 && len >= hl + 8 && db->hooks.probe &&
+	    db->hooks.probe(db->hooks.arg, pkt, len)) {
+		db->st.clear_in_ted++;
+		return;
+	}
 	m = f; /* mirrored: as if we were sending it back */
 	m.src = f.dst, m.dst = f.src, m.sport = f.dport, m.dport = f.sport;
 	if (f.proto == IPPROTO_ICMP)
@@ -731,6 +740,13 @@ void dp_clear_rx(void *arg, const uint8_t *pkt, size_t len)
 		return;
 	}
 	forward_clear(db, pkt, len, true);
+}
+
+int sadb_send_ip(sadb *db, const uint8_t *pkt, size_t len)
+{
+	if (!db || len < 20)
+		return -EINVAL;
+	return send_clear(db, pkt, len);
 }
 
 uint64_t dp_kernel_drops(const sadb *db, int which)

@@ -22,10 +22,16 @@ static int keepalive_io(void *arg, uint32_t local, uint32_t peer, uint16_t peer_
 	return espfabd_io_natt_keepalive(arg, local, peer, peer_port);
 }
 
+static int send_ip_io(void *arg, const uint8_t *pkt, size_t len)
+{
+	return sadb_send_ip(arg, pkt, len);
+}
+
 int espfabd_ike_start(espfabd *d)
 {
 	struct ike_params p = { .cfg = d->cfg, .loop = d->loop, .db = d->sadb, .send = send_io, .send_arg = &d->io,
-				.debug_keys = d->opt.debug_keys, .keepalive = keepalive_io };
+				.debug_keys = d->opt.debug_keys, .keepalive = keepalive_io,
+				.send_ip = d->sadb ? send_ip_io : NULL, .send_ip_arg = d->sadb };
 	if (d->opt.debug_keys)
 		elog_msg(ELOG_WARNING, "ESPFAB", "DEBUG_KEYS",
 			 "exporting negotiated keys to %s (--debug-keys: test oracle only, never in production)",

@@ -95,6 +95,11 @@ struct sadb_hooks {
 	 * tell the peer).  spi_in/spi_out identify it to the peer. */
 	void (*expire)(void *arg, uint32_t pair_id, uint32_t spi_in, uint32_t spi_out, bool hard);
 	void *arg;
+	/* TED (docs/ted.md): cleartext UDP to port 500 arrived in the check
+	 * TUN (a packet of a protected flow crossing this gateway).  true:
+	 * it was a discovery probe and is consumed (dropped here); false:
+	 * the data path handles it as any other cleartext. */
+	bool (*probe)(void *arg, const uint8_t *pkt, size_t len);
 };
 
 /* Create the SADB (and its data path state) on espfabd's loop, engine,
@@ -121,6 +126,10 @@ int sadb_delete(sadb *db, uint32_t pair_id, enum sadb_reason why);
 int sadb_delete_spi(sadb *db, uint32_t peer, uint32_t spi, enum sadb_reason why);
 /* Delete every pair negotiated by ISAKMP SA ike_conn_id (0 = every pair). */
 int sadb_delete_all(sadb *db, uint32_t ike_conn_id, enum sadb_reason why);
+
+/* Send a whole IPv4 packet past the policy rules (the cleartext socket,
+ * fwmark set; the main table routes it).  TED probes.  0 or -errno. */
+int sadb_send_ip(sadb *db, const uint8_t *pkt, size_t len);
 
 /* Wipe the key fields of a caller's copy. */
 void sadb_pair_wipe(struct sadb_pair *p);

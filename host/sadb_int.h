@@ -83,6 +83,7 @@ struct sadb_dp_stats {
 	uint64_t clear_in;	   /* cleartext received on a crypto-map interface (check TUN) */
 	uint64_t clear_in_drop;	   /* ... that the ACLs say must be protected: dropped */
 	uint64_t clear_in_fwd;	   /* ... not covered: forwarded */
+	uint64_t clear_in_ted;	   /* ... TED probes taken by IKE (docs/ted.md) */
 	uint64_t engine_errors;	   /* espfab_submit / espfab_poll failed */
 };
 

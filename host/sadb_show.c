@@ -305,6 +305,7 @@ static int cmd_show_datapath(const cli_call *c, obuf *out)
 		{ "Cleartext received on crypto map interfaces", s->clear_in },
 		{ "  dropped, must be protected (RECVD_PKT_NOT_IPSEC)", s->clear_in_drop },
 		{ "  forwarded, not covered by a crypto ACL", s->clear_in_fwd },
+		{ "  taken as TED discovery probes (docs/ted.md)", s->clear_in_ted },
 		{ "Engine submit/poll failures", s->engine_errors },
 	};
 	for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++)

@@ -72,6 +72,11 @@ struct ike_params {
 	 * NULL = never sent.  Interval: `crypto isakmp nat keepalive N`, else
 	 * 20 s; on every established ISAKMP SA that floated to 4500. */
 	ike_keepalive_fn keepalive;
+	/* TED (docs/ted.md): send a whole IPv4 packet (the discovery probe,
+	 * whose source is the original packet's) past the policy rules;
+	 * espfabd: sadb_send_ip.  NULL = discovery cannot probe. */
+	int (*send_ip)(void *arg, const uint8_t *pkt, size_t len);
+	void *send_ip_arg;
 };
 
 /* 0, -EINVAL (missing parameter) or -ENOMEM. */
@@ -115,6 +120,9 @@ struct ike_stats {
 	uint64_t half_open_drops, pairs_installed, deletes_rx, deletes_tx;
 	uint64_t dpd_rx, dpd_ack_tx;
 	uint64_t natt_keepalive_tx;
+	/* TED (docs/ted.md) */
+	uint64_t ted_probes_tx, ted_replies_rx, ted_probes_rx, ted_replies_tx;
+	uint64_t ted_ignored, ted_giveups, ted_limited;
 };
 const struct ike_stats *ike_get_stats(const ike *k);
 /* Established ISAKMP SAs (QM_IDLE) and ones in negotiation. */
@@ -137,5 +145,27 @@ struct ike_sa_info {
 /* Fill up to max entries (oldest first), return how many SAs there are
  * (dead ones left out).  v may be NULL with max 0 to count. */
 size_t ike_sa_list(const ike *k, struct ike_sa_info *v, size_t max);
+
+/* ---- Tunnel Endpoint Discovery (ike/ike_ted.c, docs/ted.md) ---------- */
+
+/* One TED message: probe (rcookie all zero) or reply.  addr: the sender's
+ * IKE address (prober: its crypto-map interface; responder: its own);
+ * src/dst: the proxies, the prober's side first in both messages. */
+struct ike_ted_msg {
+	uint8_t icookie[8], rcookie[8];
+	uint32_t addr;
+	struct sadb_selector src, dst;
+};
+/* The ISAKMP message (header, VID, ID x 3) into buf; its length or 0. */
+size_t ike_ted_build(const struct ike_ted_msg *t, uint8_t *buf, size_t cap);
+/* Parse one (after isakmp_parse): 0 or -1 with *why. */
+struct isakmp_msg;
+int ike_ted_decode(const struct isakmp_msg *m, struct ike_ted_msg *t, const char **why);
+/* IPv4 + UDP 500 -> 500 around msg (checksums filled); length or 0. */
+size_t ike_ted_ip(uint32_t src, uint32_t dst, const uint8_t *msg, size_t len, uint8_t *buf, size_t cap);
+/* The SADB's probe hook: a cleartext IPv4 packet from the check TUN;
+ * true if it was a TED probe this gateway consumed (answered or refused
+ * as a probe), false to let the data path treat it as any cleartext. */
+bool ike_ted_intercept(void *arg, const uint8_t *pkt, size_t len);
 
 #endif /* ESPFAB_IKE_IKE_H */

@@ -172,6 +172,9 @@ struct ike {
 	uint64_t notify_window_ms;
 	unsigned notify_in_window;
 	uint64_t halfopen_log_ms;
+	struct ike_probe *probes;     /* TED discoveries in progress / held down (ike_ted.c) */
+	uint64_t ted_window_ms, ted_reply_window_ms;
+	unsigned ted_in_window, ted_replies_in_window;
 	struct isakmp_msg msg;        /* parse storage (one message at a time) */
 	uint8_t plain[ISAKMP_MAX_MSG]; /* decrypted payloads of that message */
 	uint8_t out[ISAKMP_MAX_MSG];   /* the message being built */
@@ -309,6 +312,16 @@ void ike_pairs_free(ike *k);
 void ike_pairs_forget_peer(ike *k, uint32_t peer, uint32_t except_conn_id);
 /* The interface a crypto map is applied to (first), or NULL. */
 const ios_interface *ike_map_interface(const ios_config *cfg, const ios_crypto_map *map);
+
+/* ---- ike_ted.c (docs/ted.md) ------------------------------------------- */
+struct ike_probe;
+/* acquire for a discover entry: probe (rate-limited per flow and overall) */
+void ike_ted_acquire(ike *k, const ios_spd_result *r, const ios_flow *f);
+/* a TED message on our UDP 500: reply to our probe, or a probe to us */
+void ike_ted_input(ike *k, struct isakmp_msg *m, const netio_dgram *d);
+void ike_ted_free(ike *k);
+/* A free conn-id (probes take one as IOS's PEER_DISCOVERY SAs do). */
+uint32_t ike_new_conn_id(ike *k);
 
 /* ---- ike_info.c --------------------------------------------------------- */
 void ike_info_input(ike *k, struct ike_sa *sa, struct isakmp_msg *m, const netio_dgram *d);

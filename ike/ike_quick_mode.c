@@ -930,7 +930,10 @@ void ike_qm_input(ike *k, struct ike_sa *sa, struct isakmp_msg *m)
 void ike_acquire(void *arg, const ios_spd_result *r, const ios_flow *f)
 {
 	ike *k = arg;
-	(void)f;
+	if (r && r->kind == IOS_SPD_DISCOVER && f) {
+		ike_ted_acquire(k, r, f);
+		return;
+	}
 	if (!r || r->kind != IOS_SPD_STATIC || !r->entry || !r->ace) {
 		IKE_DBG0("acquire for a %s entry: not negotiated here",
 			 r && r->kind == IOS_SPD_DISCOVER ? "discover (TED)" : "dynamic");
@@ -982,6 +985,7 @@ void ike_sadb_hooks(ike *k, struct sadb_hooks *h)
 {
 	h->acquire = ike_acquire;
 	h->expire = ike_expire;
+	h->probe = ike_ted_intercept;
 	h->arg = k;
 }
 

@@ -245,7 +245,7 @@ int ike_open(struct ike_sa *sa, struct isakmp_msg *m, const uint8_t *iv, uint8_t
 
 /* ---- the database ------------------------------------------------------- */
 
-static uint32_t new_conn_id(ike *k)
+uint32_t ike_new_conn_id(ike *k)
 {
 	for (;;) {
 		uint32_t id = k->next_conn_id++;
@@ -268,7 +268,7 @@ struct ike_sa *ike_sa_new(ike *k, bool initiator, uint32_t local, uint32_t peer)
 		return NULL;
 	sa->refs = 1; /* the list's */
 	sa->k = k;
-	sa->conn_id = new_conn_id(k);
+	sa->conn_id = ike_new_conn_id(k);
 	sa->initiator = initiator;
 	sa->local = local;
 	sa->peer = peer;
@@ -506,6 +506,7 @@ void ike_free(ike *k)
 	while (k->sas)
 		ike_sa_delete(k->sas, "shutdown");
 	ike_pairs_free(k);
+	ike_ted_free(k);
 	espfab_wipe(k->plain, sizeof k->plain);
 	espfab_wipe(k->out, sizeof k->out);
 	free(k);
@@ -570,6 +571,9 @@ void ike_input(ike *k, uint16_t local_port, const uint8_t *buf, size_t len, cons
 		ike_sa_ref(sa);
 		ike_qm_input(k, sa, m);
 		ike_sa_unref(sa);
+		return;
+	case ISAKMP_EXCH_ESPFAB_TED:
+		ike_ted_input(k, m, d);
 		return;
 	case ISAKMP_EXCH_INFO:
 		ike_sa_ref(sa);

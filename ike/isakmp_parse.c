@@ -96,6 +96,7 @@ const char *isakmp_exchange_name(uint8_t exch)
 	case ISAKMP_EXCH_TRANSACTION: return "Transaction (Config Mode)";
 	case ISAKMP_EXCH_QUICK: return "Quick Mode";
 	case ISAKMP_EXCH_NEW_GROUP: return "New Group Mode";
+	case ISAKMP_EXCH_ESPFAB_TED: return "espfab TED";
 	default: return "UNKNOWN";
 	}
 }
@@ -652,7 +653,8 @@ static bool exchange_supported(uint8_t x)
 	case ISAKMP_EXCH_AGGRESSIVE:
 	case ISAKMP_EXCH_INFO:
 	case ISAKMP_EXCH_TRANSACTION:
-	case ISAKMP_EXCH_QUICK: return true;
+	case ISAKMP_EXCH_QUICK:
+	case ISAKMP_EXCH_ESPFAB_TED: return true;
 	default: return false;
 	}
 }
@@ -721,7 +723,7 @@ enum isakmp_err isakmp_parse(struct isakmp_msg *m, const uint8_t *dgram, size_t 
 	if (all_zero(m->icookie, ISAKMP_COOKIE_LEN))
 		return fail(m, ISAKMP_E_ICOOKIE_ZERO, 0, 0, "initiator cookie is zero");
 	bool phase1 = m->exchange == ISAKMP_EXCH_IDPROT || m->exchange == ISAKMP_EXCH_AGGRESSIVE;
-	bool rzero_ok = phase1 || !supported || (m->exchange == ISAKMP_EXCH_INFO && !(m->flags & ISAKMP_FLAG_E));
+	bool rzero_ok = phase1 || !supported || m->exchange == ISAKMP_EXCH_ESPFAB_TED || (m->exchange == ISAKMP_EXCH_INFO && !(m->flags & ISAKMP_FLAG_E));
 	if (!rzero_ok && all_zero(m->rcookie, ISAKMP_COOKIE_LEN))
 		return fail(m, ISAKMP_E_RCOOKIE_ZERO, 0, 8, "responder cookie is zero in %s%s",
 			    isakmp_exchange_name(m->exchange), m->flags & ISAKMP_FLAG_E ? " (encrypted)" : "");

@@ -38,6 +38,7 @@ enum isakmp_vid {
 	VID_CISCO_IOS,      /* "speaking to another IOS box" */
 	VID_CISCO_VPN3000,  /* Altiga / VPN 3000 / ASA gateway */
 	VID_STRONGSWAN,
+	VID_ESPFAB_TED,     /* espfab's TED probe/reply (docs/ted.md) */
 	VID__COUNT
 };
 

@@ -57,6 +57,9 @@ _Static_assert(offsetof(struct isakmp_hdr, length) == 24, "length at 24");
 #define ISAKMP_EXCH_TRANSACTION 6 /* mode-config, XAUTH */
 #define ISAKMP_EXCH_QUICK 32
 #define ISAKMP_EXCH_NEW_GROUP 33
+/* espfab's Tunnel Endpoint Discovery exchange (docs/ted.md): RFC 2408's
+ * private-use range 240..255; probe and reply, unencrypted. */
+#define ISAKMP_EXCH_ESPFAB_TED 243
 
 /* Header flags (RFC 2408 §3.1) */
 #define ISAKMP_FLAG_E 0x01 /* encryption: payloads after the header are encrypted */

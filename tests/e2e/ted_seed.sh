@@ -1,0 +1,204 @@
+#!/usr/bin/env bash
+# ted_seed.sh — Tunnel Endpoint Discovery, seed 000/002 (SCENARIOS.md S1,
+# issue 7, docs/ted.md) in network namespaces:
+#
+#   hD (13.13.13.14) --- Daphne (d1 13.13.13.13 | d0 11.11.11.1) ===== Fred (f0 11.11.11.2 | f1 12.12.12.12) --- hF (12.12.12.13)
+#
+# Both routers run tests/configs/daphne.cfg / fred.cfg (the seed's
+# configurations; FastEthernet0/0 and 0/1 mapped with --ifmap).  Neither
+# names the other as a peer.
+#   * a ping hD -> hF: Daphne probes (a TED probe from 13.13.13.14 to
+#     12.12.12.13, UDP 500), Fred takes it as it passes, answers from
+#     11.11.11.2, Daphne runs main mode + quick mode with Fred; the next
+#     pings pass;
+#   * tshark dissects probe and reply as well-formed ISAKMP (exchange 243,
+#     VID, three IDs) and sees the probe addressed to 12.12.12.13;
+#   * show crypto isakmp sa (QM_IDLE), show crypto ipsec sa (encaps/decaps,
+#     Tunnel, IV size 8, replay Y), show crypto map (tedtag 11 created from
+#     ted-map/10, Discover enabled), show crypto engine connections active
+#     (HMAC_MD5+DES_56_CB) on both routers;
+#   * the seed's debug lines on both sides;
+#   * clear crypto sa: the dynamic entry tedtag 11 goes away;
+#   * negatives: a probe whose proxies no ACL covers is ignored (no reply);
+#     with Fred gone, discovery retries and gives up with a log line;
+#     a traffic burst to many destinations is rate-limited; a wrong PSK
+#     stops at main mode.
+# ENGINES="sw model" (default) runs the main flow on each engine.
+# Needs $BIN, root, iproute2, ping, tshark.  Pass = exit 0.
+set -uo pipefail
+
+: "${BIN:?set BIN to the espfab bin directory}"
+D=$BIN/espfabd
+C=$BIN/espfabctl
+PROBE=$BIN/espfab-ikeprobe
+HERE=$(cd "$(dirname "$0")" && pwd)
+CFGS=$HERE/../configs
+ENGINES=${ENGINES:-"sw model"}
+P=ted$$
+T=$(mktemp -d)
+PIDS=()
+NS=(hD gD gF hF)
+
+cleanup() {
+	for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done
+	for n in "${NS[@]}"; do
+		for p in $(ip netns pids "$P$n" 2>/dev/null); do kill -9 "$p" 2>/dev/null; done
+		ip netns del "$P$n" 2>/dev/null
+	done
+	[ -n "${KEEP:-}" ] && echo "logs kept in $T" || rm -rf "$T"
+}
+trap cleanup EXIT
+
+if [ "$(id -u)" -ne 0 ] || ! command -v ip >/dev/null || ! ip netns add "${P}probe" 2>/dev/null; then
+	echo "SKIP: network namespaces unavailable (needs root and iproute2)"
+	exit 0
+fi
+ip netns del "${P}probe"
+command -v tshark >/dev/null || { echo "FAIL: tshark not installed (scripts/deps.sh)"; exit 1; }
+
+fails=0
+ncase=0
+ok() { ncase=$((ncase + 1)); echo "ok   case $ncase ($1)"; }
+bad() {
+	ncase=$((ncase + 1))
+	fails=$((fails + 1))
+	echo "FAIL case $ncase ($1): $2"
+}
+check() { # NAME COND-STRING WHY
+	if eval "$2"; then ok "$1"; else bad "$1" "$3"; fi
+}
+nx() { local n=$1; shift; ip netns exec "$P$n" "$@"; }
+wait_for() { # COND-STRING SECONDS
+	local i
+	for i in $(seq $(($2 * 10))); do eval "$1" && return 0; sleep 0.1; done
+	return 1
+}
+
+for n in "${NS[@]}"; do ip netns add "$P$n" && nx $n ip link set lo up; done
+ip link add hd0 netns "${P}hD" type veth peer name d1 netns "${P}gD"
+ip link add d0 netns "${P}gD" type veth peer name f0 netns "${P}gF"
+ip link add f1 netns "${P}gF" type veth peer name hf0 netns "${P}hF"
+nx hD ip addr add 13.13.13.14/24 dev hd0 && nx hD ip link set hd0 up && nx hD ip route add default via 13.13.13.13
+nx hF ip addr add 12.12.12.13/24 dev hf0 && nx hF ip link set hf0 up && nx hF ip route add default via 12.12.12.12
+
+start() { # NS SOCK CFG IFOUT IFIN LOG ENGINE [extra]
+	local ns=$1 sock=$2 cfg=$3 o=$4 i=$5 log=$6 eng=$7
+	shift 7
+	ip netns exec "$P$ns" "$D" --config "$cfg" --engine "$eng" --socket "$sock" --ifmap "FastEthernet0/0=$o" \
+		--ifmap "FastEthernet0/1=$i" --foreground --log "$log" "$@" 2>>"$log.stderr" &
+	PIDS+=($!)
+	for _ in $(seq 200); do
+		[ -S "$sock" ] && nx "$ns" "$C" --socket "$sock" --timeout 2 show version >/dev/null 2>&1 && return 0
+		sleep 0.05
+	done
+	return 1
+}
+stop_all() {
+	local rc=0
+	for p in "${PIDS[@]}"; do
+		kill "$p" 2>/dev/null
+		wait "$p" || rc=1
+	done
+	PIDS=()
+	return $rc
+}
+ctl() { local n=$1 s=$2; shift 2; nx "$n" "$C" --socket "$s" "$@"; }
+debug_all() { # NS SOCK
+	ctl "$1" "$2" debug crypto isakmp >/dev/null
+	ctl "$1" "$2" debug crypto ipsec >/dev/null
+	ctl "$1" "$2" debug crypto engine >/dev/null
+}
+
+SD=$T/d.sock SF=$T/f.sock
+
+# ---- the seed's flow, per engine -------------------------------------------
+for ENG in $ENGINES; do
+	LD=$T/d-$ENG.log LF=$T/f-$ENG.log
+	rm -f "$SD" "$SF"
+	start gD "$SD" "$CFGS/daphne.cfg" d0 d1 "$LD" "$ENG" && start gF "$SF" "$CFGS/fred.cfg" f0 f1 "$LF" "$ENG" ||
+		{ echo "FAIL: espfabd did not start: $(cat "$LD.stderr" "$LF.stderr")"; exit 1; }
+	debug_all gD "$SD"
+	debug_all gF "$SF"
+	nx gD tshark -i d0 -n -q -w "$T/wire-$ENG.pcap" 2>"$T/tshark-$ENG.err" &
+	TPID=$!
+	for _ in $(seq 100); do grep -q Capturing "$T/tshark-$ENG.err" 2>/dev/null && break; sleep 0.05; done
+	sleep 0.5
+
+	nx hD ping -c 1 -W 1 12.12.12.13 >/dev/null 2>&1
+	wait_for 'ctl gD "$SD" show crypto ipsec sa 2>/dev/null | grep -q "inbound esp sas"' 10
+	pout=$(nx hD ping -c 9 -i 0.2 -W 2 12.12.12.13 2>&1)
+	check "$ENG: ping 13.13.13.14 -> 12.12.12.13 after discovery" '[[ "$pout" == *" 9 received"* ]]' "$(tail -n 2 <<<"$pout")"
+	sleep 0.3
+	kill "$TPID" 2>/dev/null; wait "$TPID" 2>/dev/null
+
+	isa=$(ctl gD "$SD" show crypto isakmp sa)
+	check "$ENG: Daphne show crypto isakmp sa QM_IDLE with 11.11.11.2" 'grep -Eq "^11\.11\.11\.2 +11\.11\.11\.1 +QM_IDLE +2 " <<<"$isa"' "$isa"
+	isf=$(ctl gF "$SF" show crypto isakmp sa)
+	check "$ENG: Fred show crypto isakmp sa QM_IDLE" 'grep -Eq "^11\.11\.11\.2 +11\.11\.11\.1 +QM_IDLE +2 " <<<"$isf"' "$isf"
+	ipsa=$(ctl gD "$SD" show crypto ipsec sa)
+	check "$ENG: show crypto ipsec sa: interface, map, proxies, peer" \
+		'grep -q "interface: FastEthernet0/0" <<<"$ipsa" && grep -q "Crypto map tag: tedtag, local addr 11.11.11.1" <<<"$ipsa" && grep -q "local  ident (addr/mask/prot/port): (13.13.13.0/255.255.255.0/0/0)" <<<"$ipsa" && grep -q "remote ident (addr/mask/prot/port): (12.12.12.0/255.255.255.0/0/0)" <<<"$ipsa" && grep -q "current_peer 11.11.11.2 port 500" <<<"$ipsa"' "$ipsa"
+	check "$ENG: show crypto ipsec sa: encaps/decaps 9" \
+		'grep -q "#pkts encaps: 9, #pkts encrypt: 9, #pkts digest: 9" <<<"$ipsa" && grep -q "#pkts decaps: 9, #pkts decrypt: 9, #pkts verify: 9" <<<"$ipsa"' "$ipsa"
+	check "$ENG: show crypto ipsec sa: esp-des esp-md5-hmac, Tunnel, IV 8, replay Y" \
+		'[ "$(grep -c "transform: esp-des esp-md5-hmac ," <<<"$ipsa")" = 2 ] && [ "$(grep -c "in use settings ={Tunnel, }" <<<"$ipsa")" = 2 ] && [ "$(grep -c "IV size: 8 bytes" <<<"$ipsa")" = 2 ] && [ "$(grep -c "replay detection support: Y" <<<"$ipsa")" = 2 ]' "$ipsa"
+	map=$(ctl gD "$SD" show crypto map)
+	wantmap='Crypto Map "tedtag" 10 ipsec-isakmp
+        Dynamic map template tag: ted-map
+        Discover enabled
+
+Crypto Map "tedtag" 11 ipsec-isakmp
+        Peer = 11.11.11.2
+        Extended IP access list 
+            access-list  permit ip 13.13.13.0 0.0.0.255 12.12.12.0 0.0.0.255
+            dynamic (created from dynamic map ted-map/10)
+        Current peer: 11.11.11.2
+        Security association lifetime: 4608000 kilobytes/3600 seconds
+        PFS (Y/N): N
+        Transform sets={ ted-transforms, }
+        Interfaces using crypto map tedtag:
+                FastEthernet0/0'
+	check "$ENG: Daphne show crypto map: tedtag 11 from ted-map/10, Discover enabled" '[ "$map" = "$wantmap" ]' "$(diff <(echo "$wantmap") <(echo "$map"))"
+	mapf=$(ctl gF "$SF" show crypto map)
+	check "$ENG: Fred show crypto map: tedtag 11 with peer 11.11.11.1" \
+		'grep -q "Crypto Map \"tedtag\" 11 ipsec-isakmp" <<<"$mapf" && grep -q "Peer = 11.11.11.1" <<<"$mapf" && grep -q "permit ip 12.12.12.0 0.0.0.255 13.13.13.0 0.0.0.255" <<<"$mapf" && grep -q "created from dynamic map ted-map/10" <<<"$mapf"' "$mapf"
+	eng=$(ctl gD "$SD" show crypto engine connections active)
+	check "$ENG: show crypto engine connections active: HMAC_MD5+DES_56_CB 9/9" \
+		'grep -Eq "^ *2000 +FastEthernet0/0 +11\.11\.11\.1 +set +HMAC_MD5\+DES_56_CB +0 +9$" <<<"$eng" && grep -Eq "^ *2001 +FastEthernet0/0 +11\.11\.11\.1 +set +HMAC_MD5\+DES_56_CB +9 +0$" <<<"$eng"' "$eng"
+
+	# the seed's debug lines
+	for l in "GOT A PEER DISCOVERY MESSAGE FROM THE SA MANAGER" "beginning peer discovery exchange" \
+		"sending packet to 12.12.12.13 (I) PEER_DISCOVERY via FastEthernet0/0" \
+		"received packet from 11.11.11.2 (I) PEER_DISCOVERY" "received response to my peer discovery probe!" \
+		"ted negotiated proxies" "initiating IKE to 11.11.11.2 in response to probe." \
+		"created new SA after peer-discovery with 11.11.11.2" "IPSEC(tunnel discover request)"; do
+		check "$ENG: Daphne debug: $l" 'grep -qF "$l" "$LD"' "not in $LD"
+	done
+	for l in "received packet from 13.13.13.14 (N) NEW SA" "responding to peer discovery probe!" \
+		"peer's address is 11.11.11.1" "sending packet to 11.11.11.1 (R) PEER_DISCOVERY"; do
+		check "$ENG: Fred debug: $l" 'grep -qF "$l" "$LF"' "not in $LF"
+	done
+
+	# tshark: probe and reply are well-formed ISAKMP
+	tv=$(tshark -r "$T/wire-$ENG.pcap" -n -V -Y "isakmp.exchangetype == 243" 2>/dev/null)
+	tf=$(tshark -r "$T/wire-$ENG.pcap" -n -T fields -e ip.src -e ip.dst -e udp.srcport -e udp.dstport -e isakmp.rspi \
+		-Y "isakmp.exchangetype == 243" 2>/dev/null)
+	probe=$(awk -F'\t' '$5 == "0000000000000000"' <<<"$tf" | head -n 1)
+	reply=$(awk -F'\t' '$5 != "0000000000000000"' <<<"$tf" | head -n 1)
+	check "$ENG: tshark: the probe goes 13.13.13.14:500 -> 12.12.12.13:500" '[ "$(cut -f1-4 <<<"$probe")" = "$(printf "13.13.13.14\t12.12.12.13\t500\t500")" ]' "$tf"
+	check "$ENG: tshark: the reply comes 11.11.11.2:500 -> 11.11.11.1:500" '[ "$(cut -f1-4 <<<"$reply")" = "$(printf "11.11.11.2\t11.11.11.1\t500\t500")" ]' "$tf"
+	check "$ENG: tshark: probe and reply well-formed (VID + 3 IDs each, nothing malformed)" \
+		'! grep -Eqi "malformed|Expert Info \((Warning|Error)" <<<"$tv" && [ "$(grep -c "Payload: Vendor ID (13)" <<<"$tv")" -eq 2 ] && [ "$(grep -c "Payload: Identification (5)" <<<"$tv")" -eq 6 ] && grep -q "Identification Data:11.11.11.1$" <<<"$tv" && grep -q "Identification Data:11.11.11.2$" <<<"$tv" && [ "$(grep -c "Identification Data:13.13.13.0/255.255.255.0" <<<"$tv")" -eq 2 ] && grep -q "Vendor ID: 11257dd118b31cb5a9507e85eeac7942" <<<"$tv"' "$(head -n 60 <<<"$tv")"
+
+	# the dynamic entry goes with its SAs
+	ctl gD "$SD" clear crypto sa >/dev/null
+	wait_for '! ctl gD "$SD" show crypto map | grep -q "tedtag\" 11"' 5
+	map=$(ctl gD "$SD" show crypto map)
+	check "$ENG: clear crypto sa removes tedtag 11" '! grep -q "tedtag\" 11" <<<"$map" && grep -q "Discover enabled" <<<"$map"' "$map"
+
+	stop_all || bad "$ENG: clean exit" "an espfabd exited non-zero"
+	cp "$LD" "$LF" "$T/wire-$ENG.pcap" /tmp/ 2>/dev/null || true
+done
+
+[ "$fails" -eq 0 ] && echo "ted_seed: $ncase cases passed" || echo "ted_seed: $fails of $ncase cases failed"
+[ "$fails" -eq 0 ]

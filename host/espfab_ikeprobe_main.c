@@ -15,6 +15,10 @@
  *   oversize   a 65000-byte datagram with a valid-looking header
  *   mm1        a main mode 1 the site configs accept (AES-128/SHA/PSK/group 14)
  *   mismatch   a main mode 1 nobody accepts (DES/MD5/PSK/group 1)
+ *   ted        a TED probe (docs/ted.md: exchange 243, espfab TED VID, IDs:
+ *              the first --from address, 13.13.13.0/24, 12.12.12.0/24 —
+ *              seed 000's proxies)
+ *   ted-uncovered  the same with proxies 99.0.0.0/8 -> 98.0.0.0/8
  *
  * --count N sends N datagrams, each from a new source port (S, S+1, ...)
  * and, with several --from addresses, round-robin over them (a flood of new
@@ -85,10 +89,44 @@ static size_t put_sa(uint8_t *p, unsigned encr, unsigned hash, unsigned group, u
 	return 20 + a;
 }
 
+static uint32_t g_ida; /* TED: the prober address (first --from), host order */
+
+static size_t put_id(uint8_t *p, uint8_t type, uint8_t proto, unsigned port, uint32_t a, uint32_t m)
+{
+	size_t len = type == 1 ? 12 : 16;
+	p[0] = 5, p[1] = 0, put16(p + 2, (unsigned)len);
+	p[4] = type, p[5] = proto, put16(p + 6, port);
+	put32(p + 8, a);
+	if (type != 1)
+		put32(p + 12, m);
+	return len;
+}
+
+/* TED probe: VID MD5("espfab TED 1"), IDa, IDs, IDd (docs/ted.md) */
+static size_t put_ted(uint8_t *b, uint32_t s, uint32_t sm, uint32_t d, uint32_t dm)
+{
+	static const uint8_t vid[16] = { 0x11, 0x25, 0x7d, 0xd1, 0x18, 0xb3, 0x1c, 0xb5,
+					 0xa9, 0x50, 0x7e, 0x85, 0xee, 0xac, 0x79, 0x42 };
+	size_t n = put_hdr(b, 13, 243, 0, 0);
+	b[n] = 5, b[n + 1] = 0, put16(b + n + 2, 20);
+	memcpy(b + n + 4, vid, 16);
+	n += 20;
+	n += put_id(b + n, 1, 17, 500, g_ida, 0);
+	n += put_id(b + n, 4, 0, 0, s, sm);
+	size_t last = n;
+	n += put_id(b + n, 4, 0, 0, d, dm);
+	b[last] = 0; /* last ID: no next payload */
+	return n;
+}
+
 static size_t build(const char *c, uint8_t *b, size_t cap)
 {
 	size_t n;
-	if (!strcmp(c, "mm1") || !strcmp(c, "mismatch") || !strcmp(c, "cookie")) {
+	if (!strcmp(c, "ted")) {
+		n = put_ted(b, 0x0d0d0d00u, 0xffffff00u, 0x0c0c0c00u, 0xffffff00u);
+	} else if (!strcmp(c, "ted-uncovered")) {
+		n = put_ted(b, 0x63000000u, 0xff000000u, 0x62000000u, 0xff000000u);
+	} else if (!strcmp(c, "mm1") || !strcmp(c, "mismatch") || !strcmp(c, "cookie")) {
 		n = put_hdr(b, 1, 2, 0, !strcmp(c, "cookie"));
 		n += !strcmp(c, "mismatch") ? put_sa(b + n, 1, 1, 1, 0) : put_sa(b + n, 7, 2, 14, 128);
 	} else if (!strcmp(c, "badlen")) {
@@ -130,7 +168,7 @@ static size_t build(const char *c, uint8_t *b, size_t cap)
 static int usage(void)
 {
 	fprintf(stderr, "usage: " PROG " --to ADDR [--port P] [--from A1,A2,...] [--sport S] [--count N] [--wait MS] "
-			"badlen|overrun|loop|critical|cookie|oversize|mm1|mismatch\n");
+			"badlen|overrun|loop|critical|cookie|oversize|mm1|mismatch|ted|ted-uncovered\n");
 	return 2;
 }
 
@@ -163,6 +201,8 @@ int main(int argc, char **argv)
 	}
 	if (optind != argc - 1 || !to.s_addr || !count || count > MAXSOCK || sport + count > 65536)
 		return usage();
+	if (nfrom)
+		g_ida = ntohl(from[0].s_addr);
 	static uint8_t buf[65536];
 	static int fds[MAXSOCK];
 	const char *cs = argv[optind];

@@ -26,7 +26,7 @@
 #include "ike_int.h"
 
 #define TED_RETRY_MS 1000u   /* first retransmission; doubled: 1, 2, 4 s */
-#define TED_SENDS 4u         /* probes per discovery before giving up */
+#define TED_SENDS 3u         /* probes per discovery (at 0, 1, 3 s); given up 4 s after the last */
 #define TED_HOLD_MS 10000u   /* after giving up: no new discovery for that flow */
 #define TED_MAX_PROBES 32u   /* discoveries in progress (or held down) at once */
 #define TED_PROBES_PER_S 10u /* new discoveries started per second, all flows */
@@ -236,6 +236,7 @@ static void probe_timer(evloop *l, evloop_timer *t, void *arg)
 			TED_SENDS);
 		k->st.retrans++;
 		probe_send(k, p);
+		/* 1 s, 2 s, then 4 s after the last probe before giving up */
 		evloop_timer_start(l, &p->timer, (uint64_t)TED_RETRY_MS << (p->sends - 1), 0);
 		return;
 	}

@@ -197,8 +197,68 @@ Crypto Map "tedtag" 11 ipsec-isakmp
 	check "$ENG: clear crypto sa removes tedtag 11" '! grep -q "tedtag\" 11" <<<"$map" && grep -q "Discover enabled" <<<"$map"' "$map"
 
 	stop_all || bad "$ENG: clean exit" "an espfabd exited non-zero"
-	cp "$LD" "$LF" "$T/wire-$ENG.pcap" /tmp/ 2>/dev/null || true
 done
+
+# ---- negatives (sw) -----------------------------------------------------------
+# B. nobody answers: Daphne alone (Fred's namespace has no addresses, so
+#    probes go nowhere); a burst to one destination makes one discovery of
+#    3 probes and one give-up line; a burst to many destinations is limited.
+LD=$T/d-neg.log LF=$T/f-neg.log
+rm -f "$SD" "$SF"
+start gD "$SD" "$CFGS/daphne.cfg" d0 d1 "$LD" sw || { echo "FAIL: espfabd did not start: $(cat "$LD.stderr")"; exit 1; }
+debug_all gD "$SD"
+nx hD ping -c 20 -i 0.05 -W 0.1 12.12.12.13 >/dev/null 2>&1
+wait_for 'grep -q "IKMP_TED_NO_RESPONSE" "$LD"' 12
+gl=$(grep "IKMP_TED_NO_RESPONSE" "$LD")
+check "nobody answers: give-up log line" '[ "$(wc -l <<<"$gl")" = 1 ] && grep -q "Peer discovery for 13.13.13.14 to 12.12.12.13 (crypto map tedtag 10) got no response to 3 probes: giving up" <<<"$gl"' "$gl"
+nb=$(grep -c "beginning peer discovery exchange" "$LD")
+ns=$(grep -c "sending packet to 12.12.12.13 (I) PEER_DISCOVERY" "$LD")
+check "a 20-packet burst to one destination: one discovery, 3 probes (retries with backoff)" '[ "$nb" = 1 ] && [ "$ns" = 3 ] && grep -q "retransmitting peer discovery probe to 12.12.12.13 (3 of 3)" "$LD"' "begins=$nb probes=$ns"
+nx hD bash -c 'for i in $(seq 20 99); do echo x >/dev/udp/12.12.12.$i/9; done' 2>/dev/null
+sleep 0.5
+nb2=$(($(grep -c "beginning peer discovery exchange" "$LD") - nb))
+check "a burst to 80 destinations: at most 10 new discoveries per second, the rest rate-limited" \
+	'[ "$nb2" -ge 1 ] && [ "$nb2" -le 20 ] && grep -q "rate-limited" "$LD"' "new discoveries: $nb2"
+stop_all || bad "negatives: clean exit" "Daphne exited non-zero"
+
+# A. Fred alone, Daphne's namespace a plain router: hand-built probes
+#    (espfab-ikeprobe) from hD.  Covered proxies to Fred itself: answered
+#    from 11.11.11.2; proxies no ACL covers, to Fred or through it to hF:
+#    ignored, no reply.
+nx gD ip addr replace 11.11.11.1/24 dev d0
+nx gD ip addr replace 13.13.13.13/24 dev d1
+nx gD ip link set d0 up
+nx gD ip link set d1 up
+nx gD sysctl -qw net.ipv4.ip_forward=1
+nx gD ip route replace default via 11.11.11.2
+start gF "$SF" "$CFGS/fred.cfg" f0 f1 "$LF" sw || { echo "FAIL: espfabd did not start: $(cat "$LF.stderr")"; exit 1; }
+debug_all gF "$SF"
+r1=$(nx hD "$PROBE" --to 12.12.12.12 --from 13.13.13.14 --sport 500 --wait 1500 ted 2>&1)
+check "hand-built probe with covered proxies: Fred answers from 11.11.11.2" 'grep -q "^reply 11.11.11.2:500 92 exch=243 np=13" <<<"$r1"' "$r1"
+r2=$(nx hD "$PROBE" --to 12.12.12.12 --from 13.13.13.14 --sport 500 --wait 1000 ted-uncovered 2>&1)
+r3=$(nx hD "$PROBE" --to 12.12.12.13 --from 13.13.13.14 --sport 500 --wait 1000 ted-uncovered 2>&1)
+ni=$(grep -c "no crypto map with discover covers it: ignored" "$LF")
+check "probes whose proxies no ACL covers are ignored (to Fred and through Fred)" '[ -z "$r2" ] && [ -z "$r3" ] && [ "$ni" = 2 ]' "r2=$r2 r3=$r3 ignored=$ni"
+stop_all || bad "negatives: clean exit" "Fred exited non-zero"
+nx gD ip addr flush dev d0
+nx gD ip addr flush dev d1
+
+# C. wrong pre-shared key on Fred: discovery works, main mode stops
+LD=$T/d-psk.log LF=$T/f-psk.log
+sed 's/abc123/wrong-key/' "$CFGS/fred.cfg" >"$T/fred-badkey.cfg"
+rm -f "$SD" "$SF"
+start gD "$SD" "$CFGS/daphne.cfg" d0 d1 "$LD" sw && start gF "$SF" "$T/fred-badkey.cfg" f0 f1 "$LF" sw ||
+	{ echo "FAIL: espfabd did not start: $(cat "$LD.stderr" "$LF.stderr")"; exit 1; }
+debug_all gD "$SD"
+debug_all gF "$SF"
+nx hD ping -c 1 -W 1 12.12.12.13 >/dev/null 2>&1
+wait_for 'grep -q "IKMP_BAD_MESSAGE" "$LF"' 8
+pout=$(nx hD ping -c 2 -i 0.3 -W 1 12.12.12.13 2>&1)
+isa=$(ctl gD "$SD" show crypto isakmp sa)
+check "wrong PSK: discovery answered, main mode fails (IKMP_BAD_MESSAGE on Fred), no QM_IDLE, no traffic" \
+	'grep -q "received response to my peer discovery probe!" "$LD" && grep -q "IKMP_BAD_MESSAGE" "$LF" && ! grep -q QM_IDLE <<<"$isa" && [[ "$pout" == *" 0 received"* ]] && ! ctl gD "$SD" show crypto ipsec sa | grep -q "inbound esp sas"' \
+	"$(grep -h "IKMP_BAD\|BAD_MESSAGE" "$LD" "$LF" | head -n 3) / $isa"
+stop_all || bad "wrong PSK: clean exit" "an espfabd exited non-zero"
 
 [ "$fails" -eq 0 ] && echo "ted_seed: $ncase cases passed" || echo "ted_seed: $fails of $ncase cases failed"
 [ "$fails" -eq 0 ]

@@ -7,6 +7,7 @@
 #   make test       every test (installs dependencies first)
 #   make bench      espfab-bench on every engine, table + JSON in build/bench/
 #   make bench-rtl  RTL engine throughput in simulated cycles, build/bench/rtl.json
+#   make bench-rtl-dma  the same through the DMA (espfab_dma_top), build/bench/rtl-dma.json
 #   make bench-ike  IKEv1 tunnels/s and memory per tunnel, espfabd and strongSwan, build/bench/ike.json
 #   make lint       verilator --lint-only -Wall over the RTL
 #   make rtl        Verilator testbenches of the RTL (iterative and pipelined)
@@ -56,7 +57,7 @@ TOOLS      := $(foreach m,$(HOST_MAINS),$(BUILD)/bin/$(subst _,-,$(patsubst host
 UNIT_BINS  := $(patsubst tests/unit/%.c,$(BUILD)/test/%,$(UNIT_SRC))
 CSIM_BINS  := $(patsubst hls/%.c,$(BUILD)/csim/%,$(HLS_TB))
 
-.PHONY: all run demo-esp test deps bench bench-rtl bench-ike unit unit-asan csim e2e clean gen lint rtl synth
+.PHONY: all run demo-esp test deps bench bench-rtl bench-rtl-dma bench-ike unit unit-asan csim e2e clean gen lint rtl synth
 all: $(CONTRACT_H) $(CONTRACT_VH) $(LIB_ESPFAB) $(LIB_HOST) $(TOOLS) $(UNIT_BINS) $(CSIM_BINS)
 
 gen: $(CONTRACT_H) $(CONTRACT_VH)
@@ -152,6 +153,11 @@ bench: deps all
 
 bench-rtl: all
 	@scripts/bench-rtl.sh $(BUILD)
+
+# DMA + descriptor overhead: espfab_dma_top in bench-rtl's pipelined
+# configuration against bench-rtl's figures (docs/rtl-dma.md).
+bench-rtl-dma: all
+	@scripts/bench-rtl-dma.sh $(BUILD)
 
 # IKEv1 set-up rate (MM+QM, group 2) between two espfabd and between two
 # charon, in network namespaces (root); BENCH_IKE_N tunnels (default 120, at most 128).

@@ -487,9 +487,54 @@ static void mm_fail(ike *k, struct ike_sa *sa, uint16_t notify, const char *why)
 	ike_sa_delete(sa, why);
 }
 
+/* A peer the configuration names: a `set peer` of a crypto map or
+ * dynamic-map entry, or the address of a host key (mask 255.255.255.255,
+ * in any keyring).  Wildcard and subnet keys do not count. */
+static bool peer_configured(const ios_config *cfg, uint32_t peer)
+{
+	for (int dyn = 0; dyn < 2; dyn++) {
+		const ios_crypto_map *maps = dyn ? cfg->dynmaps : cfg->maps;
+		size_t n = dyn ? cfg->n_dynmaps : cfg->n_maps;
+		for (size_t i = 0; i < n; i++)
+			for (size_t j = 0; j < maps[i].n_entries; j++)
+				for (size_t q = 0; q < maps[i].entries[j].n_peers; q++)
+					if (maps[i].entries[j].peers[q] == peer)
+						return true;
+	}
+	for (size_t i = 0; i < cfg->n_keyrings; i++)
+		for (size_t j = 0; j < cfg->keyrings[i].n_keys; j++)
+			if (cfg->keyrings[i].keys[j].mask == 0xffffffffu && cfg->keyrings[i].keys[j].addr == peer)
+				return true;
+	return false;
+}
+
+/* The global half-open budget is full and a configured peer's MM1 came
+ * in: drop the oldest half-open responder SA of an address the
+ * configuration does not name (docs/ike.md, Hostile input).  false if
+ * there is none (the budget is all configured peers' and our own). */
+static bool evict_stranger(ike *k, uint32_t for_peer)
+{
+	struct ike_sa *old = NULL;
+	for (struct ike_sa *s = k->sas; s; s = s->next)
+		if (!s->initiator && !s->dead && s->state != IKE_P1_COMPLETE && !peer_configured(k->cfg, s->peer) &&
+		    (!old || s->created_ms <= old->created_ms))
+			old = s;
+	if (!old)
+		return false;
+	char b[16];
+	elog_msg(ELOG_WARNING, "CRYPTO", "IKMP_HALF_OPEN_EVICT",
+		 "main mode from configured peer %s: half-open ISAKMP SA %u with %s (%s) dropped to make room",
+		 ike_ip(for_peer, b), old->conn_id, ike_ipstr(old->peer), ike_p1_show_state(old->state));
+	ike_sa_delete(old, "half-open limit: room for a configured peer");
+	return true;
+}
+
 void ike_mm_responder_new(ike *k, struct isakmp_msg *m, const netio_dgram *d, uint16_t local_port)
 {
 	unsigned all = ike_half_open(k, 0), per = ike_half_open(k, d->peer);
+	if (all >= k->p.max_half_open && per < k->p.max_half_open_peer && peer_configured(k->cfg, d->peer))
+		while (all >= k->p.max_half_open && evict_stranger(k, d->peer))
+			all = ike_half_open(k, 0);
 	if (all >= k->p.max_half_open || per >= k->p.max_half_open_peer) {
 		k->st.half_open_drops++;
 		uint64_t now = evloop_now(k->p.loop);

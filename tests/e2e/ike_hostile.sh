@@ -13,7 +13,8 @@
 # probe reads it.  Then a notify flood (rate limit), a main-mode flood from
 # two addresses (per-peer half-open limit) and from 30 (global limit), with
 # the count of SAs in negotiation and gB's memory checked.  Throughout, gA
-# (the good peer) negotiates with gB and pings pass.
+# (the good peer) negotiates with gB and pings pass; with the global limit
+# full of strangers gA builds a new ISAKMP SA (gB evicts a stranger for it).
 # Needs $BIN, root, iproute2, ping, tshark.  Pass = exit 0; SKIP without netns.
 set -uo pipefail
 
@@ -143,6 +144,17 @@ good_peer "during the 2-address flood"
 probe --from "$(IFS=,; echo "${XADDR[*]}")" --sport 44000 --count 900 --wait 200 mm1 >/dev/null
 n=$(halfopen)
 check "MM flood from 30 addresses: at most 256 half-open" '[ "$n" -le 256 ] && [ "$n" -ge 200 ]' "$n half-open"
+# the global budget is full of strangers (for 94 s): gA, a configured peer,
+# needs a NEW ISAKMP SA now; gB drops the oldest stranger's half-open SA
+# for it (docs/ike.md Hostile input)
+ctl gA "$SA" clear crypto isakmp >/dev/null
+ctl gA "$SA" clear crypto sa >/dev/null
+wait_for '! ctl gB "$SB" show crypto isakmp sa | grep -q "QM_IDLE"' 3
+nev0=$(grep -c "IKMP_HALF_OPEN_EVICT" "$LB")
+good_peer "new ISAKMP SA during the 30-address flood"
+check "gB made room for the configured peer (IKMP_HALF_OPEN_EVICT), still at most 256 half-open" \
+	'[ "$(grep -c "IKMP_HALF_OPEN_EVICT: main mode from configured peer 192.0.2.1" "$LB")" -gt "$nev0" ] && ctl gB "$SB" show crypto isakmp sa | grep -q "QM_IDLE" && [ "$(halfopen)" -le 256 ]' \
+	"$(grep -E "HALF_OPEN" "$LB" | tail -n 2); $(ctl gB "$SB" show crypto isakmp sa | grep -v -E "MM_" | head)"
 rss1=$(rss)
 probe --from "$(IFS=,; echo "${XADDR[*]}")" --sport 46000 --count 900 --wait 200 mm1 >/dev/null
 rss2=$(rss)
@@ -159,8 +171,7 @@ check "tshark: gB's notifies on the wire (1 4 14 16 30)" '[[ " $ntypes" == *" 1 
 check "tshark: no notify for the oversized datagram, nothing malformed from gB" \
 	'! tshark -r "$T/x.pcap" -n -Y "ip.src == 198.51.100.1 && _ws.malformed" 2>/dev/null | grep -q .' "malformed replies"
 
-# the good peer after all of it (its ISAKMP SA may have been refused while the
-# global limit was full; clear and renegotiate once the limit allows)
+# the good peer after all of it
 ctl gA "$SA" clear crypto sa >/dev/null
 sleep 0.5
 good_peer "after the floods"

@@ -160,6 +160,7 @@ static uint8_t seen_digest[2][64][IKE_DIGEST_LEN];
 static uint8_t seen_exch[2][64];
 static unsigned nseen[2];
 static bool drop_all[2];
+static unsigned stranger_tx;
 static unsigned dropped;
 
 /* captured log lines */
@@ -217,6 +218,10 @@ static int net_send(void *arg, int natt, uint32_t local, uint32_t peer, uint16_t
 	struct node *n = arg;
 	int from = n == &N[0] ? 0 : 1;
 	assert_int_equal(local, n->addr);
+	if (peer != A_ADDR && peer != B_ADDR) {
+		stranger_tx++; /* answers to the strangers of test_half_open_configured_peer */
+		return 0;
+	}
 	++sent_count[from];
 	bool drop = drop_all[from];
 	uint8_t dg[IKE_DIGEST_LEN];
@@ -883,6 +888,59 @@ static void test_half_open_limit(void **state)
 	teardown_pair();
 }
 
+/* Issue 6: strangers from more addresses than max_half_open /
+ * max_half_open_peer fill the global half-open budget; the configured
+ * peer A still gets a new ISAKMP SA (B drops the oldest stranger's
+ * half-open SA for it), a stranger does not. */
+static void test_half_open_configured_peer(void **state)
+{
+	(void)state;
+	struct site a = { 0 }, b = { .global = "crypto isakmp key stranger-key address 0.0.0.0 0.0.0.0\n" };
+	setup_pair(&a, &b, false);
+	ike_free(N[1].k);
+	struct ike_params p = { .cfg = N[1].cfg, .loop = L, .db = &N[1].db, .send = net_send, .send_arg = &N[1],
+				.max_half_open = 8, .max_half_open_peer = 2 };
+	assert_int_equal(ike_new(&p, &N[1].k), 0);
+	/* a real MM1 (A's), replayed from 10 addresses with fresh cookies */
+	struct ike_sa *sa = NULL;
+	assert_int_equal(ike_mm_initiate(N[0].k, A_ADDR, B_ADDR, &sa), 0);
+	assert_int_equal(qn, 1);
+	uint8_t mm1[ISAKMP_MAX_MSG];
+	size_t len = Q[0].len;
+	memcpy(mm1, Q[0].buf, len);
+	free(Q[0].buf);
+	qn = 0;
+	ike_sa_delete(sa, "test");
+	stranger_tx = 0;
+	for (uint32_t i = 0; i < 20; i++) {
+		mm1[0] = (uint8_t)(0xa0 + i);
+		netio_dgram d = { 0xc6336400u + i / 2, 500, B_ADDR, 1 }; /* 198.51.100.0 .. .9 */
+		ike_input(N[1].k, 500, mm1, len, &d);
+	}
+	assert_int_equal(ike_half_open(N[1].k, 0), 8);
+	assert_int_equal(ike_get_stats(N[1].k)->half_open_drops, 12);
+	assert_int_equal(stranger_tx, 8); /* MM2 to each admitted stranger */
+	/* another stranger: still refused, nobody evicted */
+	mm1[0] = 0xee;
+	netio_dgram d = { 0xc6336464u, 500, B_ADDR, 1 };
+	ike_input(N[1].k, 500, mm1, len, &d);
+	assert_int_equal(ike_get_stats(N[1].k)->half_open_drops, 13);
+	assert_false(logged("IKMP_HALF_OPEN_EVICT"));
+	/* the configured peer A needs a new ISAKMP SA now: it gets one */
+	acquire_a();
+	pump();
+	assert_true(logged("%CRYPTO-4-IKMP_HALF_OPEN_EVICT: main mode from configured peer 192.0.2.1: half-open ISAKMP SA"));
+	assert_true(logged("with 198.51.100.0 (MM_SA_SETUP) dropped to make room"));
+	assert_string_equal(ike_peer_state(N[0].k, B_ADDR), "QM_IDLE");
+	assert_string_equal(ike_peer_state(N[1].k, A_ADDR), "QM_IDLE");
+	assert_int_equal(live_pairs(&N[0].db), 1);
+	assert_int_equal(live_pairs(&N[1].db), 1);
+	check_mirror(0, 0);
+	assert_int_equal(ike_half_open(N[1].k, 0), 7);
+	assert_int_equal(ike_get_stats(N[1].k)->half_open_drops, 13);
+	teardown_pair();
+}
+
 static void test_hostile(void **state)
 {
 	(void)state;
@@ -1165,6 +1223,7 @@ int main(void)
 		cmocka_unit_test(test_responder_lifetime),
 		cmocka_unit_test(test_p1_lifetime),
 		cmocka_unit_test(test_half_open_limit),
+		cmocka_unit_test(test_half_open_configured_peer),
 		cmocka_unit_test(test_hostile),
 		cmocka_unit_test(test_mutations),
 	};

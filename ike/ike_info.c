@@ -182,6 +182,19 @@ static void process_delete(ike *k, struct ike_sa *sa, const struct isakmp_payloa
 		for (unsigned i = 0; i < p->u.d.nspi; i++) {
 			uint32_t spi = get32(p->u.d.spis + 4 * i);
 			IKE_DBG(sa, "processing delete for ESP spi 0x%08X from %s", spi, ike_ipstr(sa->peer));
+			/* a quick mode still in progress for it (the peer could not
+			 * install the pair): it ends, no more retransmissions */
+			for (struct ike_qm *q = sa->qms; q; q = q->next)
+				if (!q->done && (q->spi_in == spi || q->spi_out == spi)) {
+					IKE_DBG(sa, "peer deleted spi 0x%08X: quick mode node %u ends", spi, q->msgid);
+					elog_msg(ELOG_INFO, "CRYPTO", "IKMP_MODE_FAILURE",
+						 "Processing of Quick mode failed with peer at %s: peer deleted spi 0x%08X",
+						 ike_ipstr(sa->peer), spi);
+					ike_tx_clear(k, &q->tx);
+					evloop_timer_start(k->p.loop, &q->linger, k->p.qm_linger_ms, 0);
+					q->done = true;
+					k->st.p2_failed++;
+				}
 			for (struct ike_pair **pp = &k->pairs; *pp; pp = &(*pp)->next) {
 				struct ike_pair *x = *pp;
 				if (x->peer == sa->peer && (x->spi_out == spi || x->spi_in == spi)) {

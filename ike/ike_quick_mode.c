@@ -120,6 +120,31 @@ static void qm_fail(struct ike_qm *qm, uint16_t notify, const char *why)
 	qm_delete(qm, true, why);
 }
 
+/* The SA pair could not be installed (install() logged why: no free
+ * engine slot, ...).  The exchange ends here, cleanly for both sides: an
+ * ISAKMP delete for the pair (our inbound SPI, the one the peer sends to)
+ * tells the peer to drop what it installed or to stop waiting (a
+ * responder retransmitting QM2 ends that quick mode, ike_info.c); this
+ * node stops retransmitting and lingers, done, so that a retransmission
+ * already on its way is a duplicate and not a bad message; the linger
+ * timer frees it. */
+static void qm_refused(struct ike_qm *qm)
+{
+	struct ike_sa *sa = qm->sa;
+	ike *k = sa->k;
+	k->st.p2_failed++;
+	elog_msg(ELOG_INFO, "CRYPTO", "IKMP_MODE_FAILURE",
+		 "Processing of Quick mode failed with peer at %s: SA pair not installed, delete for spi 0x%08X sent",
+		 ike_ipstr(sa->peer), qm->spi_in);
+	uint8_t spi[4];
+	put32(spi, qm->spi_in);
+	ike_info_send_delete(sa, ISAKMP_PROTO_ESP, spi, 4, 1);
+	ike_tx_clear(k, &qm->tx);
+	qm->done = true;
+	IKE_DBG(sa, "deleting node %u error TRUE reason \"SA pair not installed (await)\"", qm->msgid);
+	evloop_timer_start(k->p.loop, &qm->linger, k->p.qm_linger_ms, 0);
+}
+
 static void qm_tx_timer(evloop *l, evloop_timer *t, void *arg)
 {
 	(void)l;
@@ -608,8 +633,8 @@ static int i_qm2(struct ike_qm *qm, struct isakmp_msg *m)
 		IKE_DBG(sa, "processing RESPONDER_LIFETIME: %u seconds, %u kilobytes", qm->life_sec, qm->life_kb);
 	}
 	if (install(qm) < 0) {
-		qm_fail(qm, 0, "SA pair not installed");
-		return 1;
+		qm_refused(qm);
+		return 0; /* this QM2 was processed: a retransmission of it is a duplicate */
 	}
 	/* QM3 */
 	struct isakmp_hdr_spec h = { sa->icookie, sa->rcookie, ISAKMP_EXCH_QUICK, 0, qm->msgid, false };
@@ -864,7 +889,7 @@ static void r_qm3(ike *k, struct ike_qm *qm, struct isakmp_msg *m)
 	ike_digest(m->raw, m->length, qm->rx_digest);
 	ike_tx_clear(k, &qm->tx);
 	if (install(qm) < 0) {
-		qm_fail(qm, 0, "SA pair not installed");
+		qm_refused(qm);
 		return;
 	}
 	qm_done(qm);
@@ -895,6 +920,10 @@ void ike_qm_input(ike *k, struct ike_sa *sa, struct isakmp_msg *m)
 			IKE_DBG(sa, "retransmitting due to retransmit phase 2");
 			ike_tx_resend(k, &qm->tx);
 		}
+		return;
+	}
+	if (qm->done) {
+		IKE_DBG(sa, "quick mode message for finished node %u: dropped", qm->msgid);
 		return;
 	}
 	if (qm->initiator && qm->state == IKE_QM_I_QM1) {

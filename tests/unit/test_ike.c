@@ -36,6 +36,7 @@ struct sadb {
 	uint32_t next_spi;
 	int deletes, delete_spi_calls;
 	uint32_t last_deleted_spi;
+	int fail_installs; /* the next N installs fail with -ENOSPC (no free engine slot) */
 };
 
 uint32_t sadb_new_spi(sadb *db)
@@ -47,6 +48,10 @@ int sadb_install(sadb *db, const struct sadb_pair *p, uint32_t *pair_id)
 {
 	if (db->n >= MAX_PAIRS)
 		return -ENOSPC;
+	if (db->fail_installs > 0) {
+		db->fail_installs--;
+		return -ENOSPC;
+	}
 	db->pairs[db->n] = *p;
 	db->ids[db->n] = (uint32_t)db->n + 1;
 	db->live[db->n] = true;
@@ -941,6 +946,96 @@ static void test_half_open_configured_peer(void **state)
 	teardown_pair();
 }
 
+/* Issue 6: the quick-mode responder (B) cannot install the pair (no free
+ * engine slot).  B says so with a delete; A drops the pair it installed;
+ * nobody retransmits or logs a bad message; nothing is left behind. */
+static void test_qm_install_refused_responder(void **state)
+{
+	(void)state;
+	struct site s = { 0 };
+	setup_pair(&s, &s, false);
+	N[1].db.fail_installs = 1;
+	acquire_a();
+	pump();
+	assert_true(logged("%CRYPTO-3-IPSEC_SA_INSTALL: SA pair with 192.0.2.1"));
+	assert_true(logged("could not be installed: No space left on device"));
+	assert_true(logged("Processing of Quick mode failed with peer at 192.0.2.1: SA pair not installed, delete for spi"));
+	assert_int_equal(N[0].db.n, 1);
+	assert_int_equal(N[1].db.n, 0);
+	assert_int_equal(N[0].db.delete_spi_calls, 1);
+	assert_int_equal(N[0].db.last_deleted_spi, N[0].db.pairs[0].spi_out);
+	assert_int_equal(live_pairs(&N[0].db), 0);
+	assert_int_equal(ike_get_stats(N[1].k)->p2_failed, 1);
+	assert_int_equal(ike_get_stats(N[1].k)->deletes_tx, 1);
+	assert_int_equal(ike_get_stats(N[0].k)->deletes_rx, 1);
+	advance(120000);
+	assert_int_equal(ike_get_stats(N[0].k)->retrans, 0);
+	assert_int_equal(ike_get_stats(N[1].k)->retrans, 0);
+	assert_false(logged("IKMP_BAD_MESSAGE"));
+	assert_null(N[0].k->sas->qms);
+	assert_null(N[1].k->sas->qms);
+	/* phase 1 is intact: the next acquire installs a pair on both */
+	acquire_a();
+	pump();
+	assert_int_equal(live_pairs(&N[0].db), 1);
+	assert_int_equal(live_pairs(&N[1].db), 1);
+	check_mirror(1, 0);
+	teardown_pair();
+}
+
+/* The same on the quick-mode initiator (A): A refuses after QM2; its
+ * delete ends B's quick mode (B stops retransmitting QM2). */
+static void test_qm_install_refused_initiator(void **state)
+{
+	(void)state;
+	struct site s = { 0 };
+	setup_pair(&s, &s, false);
+	N[0].db.fail_installs = 1;
+	recording = true;
+	nrec = 0;
+	acquire_a();
+	pump();
+	recording = false;
+	assert_true(logged("%CRYPTO-3-IPSEC_SA_INSTALL: SA pair with 192.0.2.2"));
+	assert_true(logged("Processing of Quick mode failed with peer at 192.0.2.2: SA pair not installed, delete for spi"));
+	assert_true(logged("Processing of Quick mode failed with peer at 192.0.2.1: peer deleted spi"));
+	assert_int_equal(N[0].db.n, 0);
+	assert_int_equal(N[1].db.n, 0);
+	assert_int_equal(ike_get_stats(N[0].k)->p2_failed, 1);
+	assert_int_equal(ike_get_stats(N[1].k)->p2_failed, 1);
+	assert_int_equal(ike_get_stats(N[1].k)->deletes_rx, 1);
+	assert_non_null(N[1].k->sas->qms);
+	assert_true(N[1].k->sas->qms->done);
+	/* a QM2 retransmission already in flight: a duplicate, not a bad message */
+	size_t q2 = nrec;
+	for (size_t i = 0; i < nrec && q2 == nrec; i++)
+		if (rec[i].to == 0 && rec[i].len > 18 && rec[i].buf[18] == ISAKMP_EXCH_QUICK)
+			q2 = i;
+	assert_true(q2 < nrec);
+	uint64_t dup = ike_get_stats(N[0].k)->rx_dup, sent = sent_count[0];
+	netio_dgram d = { B_ADDR, 500, A_ADDR, 1 };
+	ike_input(N[0].k, 500, rec[q2].buf, rec[q2].len, &d);
+	pump();
+	assert_int_equal(ike_get_stats(N[0].k)->rx_dup, dup + 1);
+	assert_int_equal(sent_count[0], sent); /* no answer */
+	for (size_t i = 0; i < nrec; i++)
+		free(rec[i].buf);
+	nrec = 0;
+	advance(120000);
+	assert_int_equal(ike_get_stats(N[0].k)->retrans, 0);
+	assert_int_equal(ike_get_stats(N[1].k)->retrans, 0);
+	assert_false(logged("IKMP_BAD_MESSAGE"));
+	assert_false(logged("Death by retransmission P2"));
+	assert_null(N[0].k->sas->qms);
+	assert_null(N[1].k->sas->qms);
+	acquire_a();
+	pump();
+	assert_int_equal(live_pairs(&N[0].db), 1);
+	assert_int_equal(live_pairs(&N[1].db), 1);
+	check_mirror(0, 0);
+	teardown_pair();
+}
+
 static void test_hostile(void **state)
 {
 	(void)state;
@@ -1224,6 +1319,8 @@ int main(void)
 		cmocka_unit_test(test_p1_lifetime),
 		cmocka_unit_test(test_half_open_limit),
 		cmocka_unit_test(test_half_open_configured_peer),
+		cmocka_unit_test(test_qm_install_refused_responder),
+		cmocka_unit_test(test_qm_install_refused_initiator),
 		cmocka_unit_test(test_hostile),
 		cmocka_unit_test(test_mutations),
 	};

@@ -39,6 +39,7 @@ struct espfabd_ifmap {
 
 struct espfabd_opts {
 	const char *config;  /* --config FILE (required) */
+	bool config_technote; /* --config-technote: ios_repair_doc() first (docs/ios-config.md) */
 	const char *engine;  /* --engine NAME (required) */
 	const char *socket;  /* --socket PATH (required) */
 	const char *tun;     /* --tun NAME (default espfab0) */

@@ -12,10 +12,13 @@
 void espfabd_usage(FILE *f)
 {
 	fprintf(f, "usage: espfabd --config FILE --engine ENGINE --socket PATH\n"
-		   "               [--ifmap IOSNAME=LINUXIF ...] [--tun NAME] [--log FILE]\n"
+		   "               [--config-technote] [--ifmap IOSNAME=LINUXIF ...] [--tun NAME] [--log FILE]\n"
 		   "               [--foreground] [--no-apply] [--test-hooks [--debug-keys FILE]]\n"
 		   "\n"
 		   "  --config FILE      IOS configuration to load\n"
+		   "  --config-technote  repair technote damage in FILE first (fence lines, commands\n"
+		   "                     swallowed by !--- annotations or wrapped); every repair is\n"
+		   "                     logged as a warning (docs/ios-config.md)\n"
 		   "  --engine ENGINE    ESP engine:");
 	for (const char *const *e = espfab_engines(); *e; e++)
 		fprintf(f, " %s", *e);
@@ -89,7 +92,7 @@ static int parse_ifmap(const char *arg, struct espfabd_opts *o, char *err, size_
 
 int espfabd_parse_args(int argc, char **argv, struct espfabd_opts *o, char *err, size_t len)
 {
-	enum { O_CONFIG = 256, O_IFMAP, O_ENGINE, O_SOCKET, O_TUN, O_LOG, O_FG, O_NOAPPLY, O_TESTHOOKS, O_DEBUGKEYS, O_HELP, O_VERSION };
+	enum { O_CONFIG = 256, O_IFMAP, O_ENGINE, O_SOCKET, O_TUN, O_LOG, O_FG, O_NOAPPLY, O_TESTHOOKS, O_DEBUGKEYS, O_TECHNOTE, O_HELP, O_VERSION };
 	static const struct option opts[] = {
 		{ "config", required_argument, NULL, O_CONFIG },   { "ifmap", required_argument, NULL, O_IFMAP },
 		{ "engine", required_argument, NULL, O_ENGINE },   { "socket", required_argument, NULL, O_SOCKET },
@@ -97,6 +100,7 @@ int espfabd_parse_args(int argc, char **argv, struct espfabd_opts *o, char *err,
 		{ "foreground", no_argument, NULL, O_FG },         { "no-apply", no_argument, NULL, O_NOAPPLY },
 		{ "test-hooks", no_argument, NULL, O_TESTHOOKS },
 		{ "debug-keys", required_argument, NULL, O_DEBUGKEYS },
+		{ "config-technote", no_argument, NULL, O_TECHNOTE },
 		{ "help", no_argument, NULL, O_HELP },             { "version", no_argument, NULL, O_VERSION },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -136,6 +140,9 @@ int espfabd_parse_args(int argc, char **argv, struct espfabd_opts *o, char *err,
 			break;
 		case O_NOAPPLY:
 			o->no_apply = true;
+			break;
+		case O_TECHNOTE:
+			o->config_technote = true;
 			break;
 		case O_TESTHOOKS:
 			o->test_hooks = true;

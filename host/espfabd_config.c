@@ -31,6 +31,7 @@
 #include "elog.h"
 #include "espfabd.h"
 #include "ios_config.h"
+#include "ios_repair.h"
 
 static const char *ip_str(uint32_t a, char *b)
 {
@@ -42,7 +43,8 @@ int espfabd_config_load(espfabd *d, char *err, size_t err_len)
 {
 	ios_diags dg;
 	memset(&dg, 0, sizeof dg);
-	int r = ios_config_load_file(d->opt.config, &d->cfg, &dg);
+	int r = d->opt.config_technote ? ios_config_load_file_technote(d->opt.config, &d->cfg, &dg)
+				       : ios_config_load_file(d->opt.config, &d->cfg, &dg);
 	if (r < 0 || !d->cfg) {
 		ios_diags_print(&dg, stderr);
 		snprintf(err, err_len, "%s: configuration not loaded (%zu error%s), not started", d->opt.config,

@@ -2650,6 +2650,32 @@ static const cmd *mode_table(mode_t_ m)
 	}
 }
 
+/* For the technote repair pass (host/ios_repair.c): how many words at v[0..n)
+ * name a command of some mode, 0 when none does.  Every table counts (a
+ * repair does not know the mode), and so do `no` forms, `end`, `exit` and a
+ * sequence-numbered access-list entry (`10 permit ...`). */
+size_t ios_config_command_words(const char *const *v, size_t n)
+{
+	static const cmd *const tabs[] = { GLOBAL, POLICY, KEYRING, TSET, ENTRY, DYNREF, ACL, IFACE };
+	ios_toks t;
+	memset(&t, 0, sizeof t);
+	t.n = n < IOS_MAX_TOKENS ? n : IOS_MAX_TOKENS;
+	for (size_t k = 0; k < t.n; k++)
+		t.v[k] = (char *)v[k];
+	if (!t.n)
+		return 0;
+	size_t base = is(t.v[0], "no") && t.n > 1 ? 1 : 0, nw;
+	if (is(t.v[0], "end") || is(t.v[0], "exit"))
+		return 1;
+	if (is_num(t.v[base]) && t.n > base + 1 &&
+	    (is(t.v[base + 1], "permit") || is(t.v[base + 1], "deny") || is(t.v[base + 1], "remark")))
+		return base + 2;
+	for (size_t k = 0; k < sizeof tabs / sizeof tabs[0]; k++)
+		if (lookup(tabs[k], &t, base, &nw))
+			return base + nw;
+	return 0;
+}
+
 /* The words a message may quote for an unknown line: the first, or the first
  * two or three when the first is a prefix such as ip or crypto (never more:
  * a later word could be a secret). */

@@ -240,6 +240,11 @@ int ios_config_load_file(const char *path, ios_config **out, ios_diags *d);
 /* Wipes every key, frees everything; accepts NULL. */
 void ios_config_free(ios_config *cfg);
 
+/* How many words at v[0..n) name a command of any mode (global or sub-mode,
+ * `no` forms, end, exit, `SEQ permit|deny`), 0 if none: the technote repair
+ * pass (host/ios_repair.h) uses it to tell a command from a continuation. */
+size_t ios_config_command_words(const char *const *v, size_t n);
+
 /* ---- lookups ------------------------------------------------------------ */
 
 const ios_transform_set *ios_config_tset(const ios_config *cfg, const char *name);

@@ -4,9 +4,12 @@
 #
 #   hD (13.13.13.14) --- Daphne (d1 13.13.13.13 | d0 11.11.11.1) ===== Fred (f0 11.11.11.2 | f1 12.12.12.12) --- hF (12.12.12.13)
 #
-# Both routers run tests/configs/daphne.cfg / fred.cfg (the seed's
-# configurations; FastEthernet0/0 and 0/1 mapped with --ifmap).  Neither
-# names the other as a peer.
+# Both routers run the seed's configurations exactly as seed 000 prints them
+# (tests/configs/seed000-daphne.txt / seed000-fred.txt: the `show
+# running-config` blocks copied byte for byte, header lines and HTML-
+# conversion damage included) with --config-technote, which repairs the
+# damage and logs each repair; only the interface names are mapped
+# (FastEthernet0/0 and 0/1 with --ifmap).  Neither names the other as a peer.
 #   * a ping hD -> hF: Daphne probes (a TED probe from 13.13.13.14 to
 #     12.12.12.13, UDP 500), Fred takes it as it passes, answers from
 #     11.11.11.2, Daphne runs main mode + quick mode with Fred; the next
@@ -84,7 +87,7 @@ nx hF ip addr add 12.12.12.13/24 dev hf0 && nx hF ip link set hf0 up && nx hF ip
 start() { # NS SOCK CFG IFOUT IFIN LOG ENGINE [extra]
 	local ns=$1 sock=$2 cfg=$3 o=$4 i=$5 log=$6 eng=$7
 	shift 7
-	ip netns exec "$P$ns" "$D" --config "$cfg" --engine "$eng" --socket "$sock" --ifmap "FastEthernet0/0=$o" \
+	ip netns exec "$P$ns" "$D" --config "$cfg" --config-technote --engine "$eng" --socket "$sock" --ifmap "FastEthernet0/0=$o" \
 		--ifmap "FastEthernet0/1=$i" --foreground --log "$log" "$@" 2>>"$log.stderr" &
 	PIDS+=($!)
 	for _ in $(seq 200); do
@@ -115,8 +118,14 @@ SD=$T/d.sock SF=$T/f.sock
 for ENG in $ENGINES; do
 	LD=$T/d-$ENG.log LF=$T/f-$ENG.log
 	rm -f "$SD" "$SF"
-	start gD "$SD" "$CFGS/daphne.cfg" d0 d1 "$LD" "$ENG" && start gF "$SF" "$CFGS/fred.cfg" f0 f1 "$LF" "$ENG" ||
+	start gD "$SD" "$CFGS/seed000-daphne.txt" d0 d1 "$LD" "$ENG" && start gF "$SF" "$CFGS/seed000-fred.txt" f0 f1 "$LF" "$ENG" ||
 		{ echo "FAIL: espfabd did not start: $(cat "$LD.stderr" "$LF.stderr")"; exit 1; }
+	check "$ENG: Daphne's repairs are logged (seed000-daphne.txt:30 and :31 rebuild crypto isakmp policy 10)" \
+		'grep -q "seed000-daphne.txt:31: warning: technote: cannot start a command; joined to the command on line 30" "$LD"' \
+		"$(grep -c technote "$LD") technote lines"
+	check "$ENG: Fred's repairs are logged (access-/list split at a hyphen, line 71)" \
+		'grep -q "seed000-fred.txt:71: warning: technote: joined to the word split at a hyphen on line 70" "$LF"' \
+		"$(grep -c technote "$LF") technote lines"
 	debug_all gD "$SD"
 	debug_all gF "$SF"
 	nx gD tshark -i d0 -n -q -w "$T/wire-$ENG.pcap" 2>"$T/tshark-$ENG.err" &
@@ -205,7 +214,7 @@ done
 #    3 probes and one give-up line; a burst to many destinations is limited.
 LD=$T/d-neg.log LF=$T/f-neg.log
 rm -f "$SD" "$SF"
-start gD "$SD" "$CFGS/daphne.cfg" d0 d1 "$LD" sw || { echo "FAIL: espfabd did not start: $(cat "$LD.stderr")"; exit 1; }
+start gD "$SD" "$CFGS/seed000-daphne.txt" d0 d1 "$LD" sw || { echo "FAIL: espfabd did not start: $(cat "$LD.stderr")"; exit 1; }
 debug_all gD "$SD"
 nx hD ping -c 20 -i 0.05 -W 0.1 12.12.12.13 >/dev/null 2>&1
 wait_for 'grep -q "IKMP_TED_NO_RESPONSE" "$LD"' 12
@@ -231,7 +240,7 @@ nx gD ip link set d0 up
 nx gD ip link set d1 up
 nx gD sysctl -qw net.ipv4.ip_forward=1
 nx gD ip route replace default via 11.11.11.2
-start gF "$SF" "$CFGS/fred.cfg" f0 f1 "$LF" sw || { echo "FAIL: espfabd did not start: $(cat "$LF.stderr")"; exit 1; }
+start gF "$SF" "$CFGS/seed000-fred.txt" f0 f1 "$LF" sw || { echo "FAIL: espfabd did not start: $(cat "$LF.stderr")"; exit 1; }
 debug_all gF "$SF"
 r1=$(nx hD "$PROBE" --to 12.12.12.12 --from 13.13.13.14 --sport 500 --wait 1500 ted 2>&1)
 check "hand-built probe with covered proxies: Fred answers from 11.11.11.2" 'grep -q "^reply 11.11.11.2:500 92 exch=243 np=13" <<<"$r1"' "$r1"
@@ -245,9 +254,9 @@ nx gD ip addr flush dev d1
 
 # C. wrong pre-shared key on Fred: discovery works, main mode stops
 LD=$T/d-psk.log LF=$T/f-psk.log
-sed 's/abc123/wrong-key/' "$CFGS/fred.cfg" >"$T/fred-badkey.cfg"
+sed 's/abc123/wrong-key/' "$CFGS/seed000-fred.txt" >"$T/fred-badkey.txt"
 rm -f "$SD" "$SF"
-start gD "$SD" "$CFGS/daphne.cfg" d0 d1 "$LD" sw && start gF "$SF" "$T/fred-badkey.cfg" f0 f1 "$LF" sw ||
+start gD "$SD" "$CFGS/seed000-daphne.txt" d0 d1 "$LD" sw && start gF "$SF" "$T/fred-badkey.txt" f0 f1 "$LF" sw ||
 	{ echo "FAIL: espfabd did not start: $(cat "$LD.stderr" "$LF.stderr")"; exit 1; }
 debug_all gD "$SD"
 debug_all gF "$SF"

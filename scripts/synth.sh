@@ -5,9 +5,11 @@
 #   iterative  Zynq-7000 profile: -family xc7,  PIPELINED=0 SA_SLOTS=64   N_CTX=4  CIPHER_LANES=1
 #   pipelined  Alveo profile:     -family xcup, PIPELINED=1 SA_SLOTS=1024 N_CTX=64 CIPHER_LANES=2 STREAM_BYTES=32
 #              (the parameters of `make bench-rtl`, docs/rtl-bench.md)
-# A top gets only the parameters it declares.  Default tops: the whole
-# fabric (esp_fabric: ESP engine + CSR block), the CSR block alone and the
-# crypto cores (aes_core, des_core, sha1_core, md5_core).
+# A top gets only the parameters it declares.  Default tops: the crypto
+# cores (aes_core, des_core, sha1_core, md5_core), the CSR block (esp_csr)
+# and the DMA (esp_dma) alone, the fabric without DMA (esp_fabric: CSR block
+# + ESP engine, stream ports) and with it (espfab_dma_top: CSR block + DMA +
+# ESP engine, what a board instantiates).
 #
 # Per run: synth_xilinx -flatten -noiopad (out of context: no I/O buffers),
 # then the kept hierarchy (AES S-boxes) is flattened too, and `stat` counts
@@ -27,10 +29,16 @@
 # Environment: CONFIGS (default "iterative pipelined"), ITERATIVE_PARAMS /
 # PIPELINED_PARAMS (NAME=VALUE lists), ITERATIVE_FAMILY / PIPELINED_FAMILY,
 # SYNTH_TIMEOUT (seconds per run; 0 = none; a run that times out is
-# recorded with null figures), SYNTH_FLATTEN=0 (synthesize module by module,
-# each distinct module once, and flatten only for the counts and `ltp`:
-# much faster on the pipelined builds, no optimization across module
-# boundaries).
+# recorded with null figures), ITERATIVE_KEEP / PIPELINED_KEEP (below).
+#
+# Units: flattening the whole pipelined fabric makes Yosys need more than
+# 15 GB (it ran out of memory after 28 minutes here), so in the pipelined
+# build the modules named in PIPELINED_KEEP (default: every esp_* module
+# and the four crypto cores) are synthesized as units: each is flat inside,
+# each distinct parameterization is synthesized once (the two cipher lanes
+# share their cores), and nothing is optimized across a unit's ports.  The
+# table's "units" column says which runs did that; set PIPELINED_KEEP= to
+# flatten everything.
 set -euo pipefail
 build=${1:?usage: synth.sh BUILD [TOP...]}
 shift
@@ -43,11 +51,10 @@ PIPELINED_PARAMS=${PIPELINED_PARAMS:-PIPELINED=1 SA_SLOTS=1024 N_CTX=64 CIPHER_L
 ITERATIVE_FAMILY=${ITERATIVE_FAMILY:-xc7}
 PIPELINED_FAMILY=${PIPELINED_FAMILY:-xcup}
 SYNTH_TIMEOUT=${SYNTH_TIMEOUT:-0}
-SYNTH_FLATTEN=${SYNTH_FLATTEN:-1}
-flat=
-if [ "$SYNTH_FLATTEN" = 1 ]; then flat=" -flatten"; fi
+ITERATIVE_KEEP=${ITERATIVE_KEEP-}
+PIPELINED_KEEP=${PIPELINED_KEEP-esp_* aes_core des_core sha1_core md5_core}
 tops=("$@")
-[ ${#tops[@]} -gt 0 ] || tops=(aes_core des_core sha1_core md5_core esp_csr esp_fabric)
+[ ${#tops[@]} -gt 0 ] || tops=(aes_core des_core sha1_core md5_core esp_csr esp_dma esp_fabric espfab_dma_top)
 
 files=$(find rtl -name '*.v' | sort | tr '\n' ' ')
 incs=$(find rtl -name '*.v' -printf '-I%h\n' | sort -u | tr '\n' ' ')
@@ -67,18 +74,18 @@ END { print s + 0 }'
 emit() {
 	# synth.md and synth.json from the rows so far
 	{
-		echo "Yosys $yver \`synth_xilinx$flat -noiopad\`, $(date -u +%Y-%m-%d). Pre-place-and-route estimates; no timing closed."
+		echo "Yosys $yver \`synth_xilinx -flatten -noiopad\`, $(date -u +%Y-%m-%d). Pre-place-and-route estimates; no timing closed."
 		echo
-		echo "| module | build | family | parameters | LUT | INV | LUTRAM/SRL (LUTs) | FF | BRAM (36k) | URAM | DSP | levels | yosys s |"
-		echo "|---|---|---|---|---|---|---|---|---|---|---|---|---|"
-		awk -F'\t' '{ printf "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", $1,$2,$3,($4==""?"-":$4),$5,$15,$6,$7,$8,$9,$10,$11,$12 }' "$rows"
+		echo "| module | build | family | parameters | units | LUT | INV | LUTRAM/SRL (LUTs) | FF | BRAM (36k) | URAM | DSP | levels | yosys s |"
+		echo "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"
+		awk -F'\t' '{ printf "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", $1,$2,$3,($4==""?"-":$4),$16,$5,$15,$6,$7,$8,$9,$10,$11,$12 }' "$rows"
 	} > "$out/synth.md"
 	{
 		echo "["
 		awk -F'\t' -v yv="$yver" '
 			function num(x) { return (x == "?" || x == "") ? "null" : x }
-			{ printf "%s  {\"module\":\"%s\",\"config\":\"%s\",\"family\":\"%s\",\"params\":\"%s\",\"lut\":%s,\"inv\":%s,\"lutram_luts\":%s,\"ff\":%s,\"bram36\":%s,\"ramb36\":%s,\"ramb18\":%s,\"uram\":%s,\"dsp\":%s,\"levels\":%s,\"seconds\":%s,\"yosys\":\"%s\"}",
-				(NR > 1 ? ",\n" : ""), $1,$2,$3,$4,num($5),num($15),num($6),num($7),num($8),num($13),num($14),num($9),num($10),num($11),num($12),yv }
+			{ printf "%s  {\"module\":\"%s\",\"config\":\"%s\",\"family\":\"%s\",\"params\":\"%s\",\"units\":\"%s\",\"lut\":%s,\"inv\":%s,\"lutram_luts\":%s,\"ff\":%s,\"bram36\":%s,\"ramb36\":%s,\"ramb18\":%s,\"uram\":%s,\"dsp\":%s,\"levels\":%s,\"seconds\":%s,\"yosys\":\"%s\"}",
+				(NR > 1 ? ",\n" : ""), $1,$2,$3,$4,$16,num($5),num($15),num($6),num($7),num($8),num($13),num($14),num($9),num($10),num($11),num($12),yv }
 			END { if (NR) printf "\n" }' "$rows"
 		echo "]"
 	} > "$out/synth.json"
@@ -87,8 +94,8 @@ emit() {
 printf '%-12s %-10s %-5s %9s %7s %9s %9s %7s %5s %5s %7s %8s\n' module build fam LUT INV LUTRAM FF BRAM36 URAM DSP levels seconds
 for cfg in $CONFIGS; do
 	case $cfg in
-	iterative) params=$ITERATIVE_PARAMS fam=$ITERATIVE_FAMILY ;;
-	pipelined) params=$PIPELINED_PARAMS fam=$PIPELINED_FAMILY ;;
+	iterative) params=$ITERATIVE_PARAMS fam=$ITERATIVE_FAMILY keep=$ITERATIVE_KEEP ;;
+	pipelined) params=$PIPELINED_PARAMS fam=$PIPELINED_FAMILY keep=$PIPELINED_KEEP ;;
 	*) echo "synth: unknown configuration $cfg" >&2; exit 2 ;;
 	esac
 	for top in "${tops[@]}"; do
@@ -100,21 +107,33 @@ for cfg in $CONFIGS; do
 			chp+="-set ${kv%%=*} ${kv#*=} "
 			used+="${used:+ }$kv"
 		done
+		# units: modules matching the keep list below the top (the table says "flat" when none is)
 		name=$top-$cfg
+		keepcmd=""
+		if [ -n "$keep" ]; then
+			pats=""
+			for k in $keep; do pats+="*$k* "; done
+			keepcmd="hierarchy -top $top; setattr -mod -set keep_hierarchy 1 $pats; setattr -mod -unset keep_hierarchy $top; \
+				tee -q -o $out/$name.units ls $pats; "
+		fi
 		log=$out/$name.log
 		stat=$out/$name.stat
-		rm -f "$stat" "$log.stderr"
+		rm -f "$stat" "$log.stderr" "$out/$name.units"
 		t0=$(date +%s)
 		status=0
 		timeout "$SYNTH_TIMEOUT" yosys -q -l "$log" -p "read_verilog $incs -I$build/gen $files; \
-			${chp:+chparam $chp$top; }synth_xilinx -top $top -family $fam$flat -noiopad; \
+			${chp:+chparam $chp$top; }${keepcmd}synth_xilinx -top $top -family $fam -flatten -noiopad; \
 			setattr -mod -unset keep_hierarchy; flatten; opt_clean; tee -q -o $stat stat; \
 			ltp w:* t:LUT* t:MUXF* t:CARRY*" > /dev/null 2> "$log.stderr" || status=$?
 		secs=$(( $(date +%s) - t0 ))
+		units=flat
+		if [ -s "$out/$name.units" ] && grep -E '^  ' "$out/$name.units" | grep -qvE "^  $top\$"; then
+			units="kept: $keep"
+		fi
 		if [ $status -ne 0 ] || [ ! -s "$stat" ]; then
 			why=$([ $status -eq 124 ] && echo "timed out after ${secs}s" || echo "failed (exit $status, see $log)")
 			echo "synth: $name $why" >&2
-			printf '%s\t%s\t%s\t%s\t?\t?\t?\t?\t?\t?\t?\t%s\t?\t?\t?\n' "$top" "$cfg" "$fam" "$used" "$secs" >> "$rows"
+			printf '%s\t%s\t%s\t%s\t?\t?\t?\t?\t?\t?\t?\t%s\t?\t?\t?\t%s\n' "$top" "$cfg" "$fam" "$used" "$secs" "$units" >> "$rows"
 			emit
 			continue
 		fi
@@ -130,8 +149,8 @@ for cfg in $CONFIGS; do
 		lutram=$(awk "$lutram_awk" "$stat")
 		levels=$(grep -oE 'Longest topological path in .* \(length=[0-9]+\)' "$log" | tail -n 1 | grep -oE '[0-9]+\)$' | tr -d ')')
 		printf '%-12s %-10s %-5s %9s %7s %9s %9s %7s %5s %5s %7s %8s\n' "$top" "$cfg" "$fam" "$lut" "$inv" "$lutram" "$ff" "$bram" "$uram" "$dsp" "${levels:-?}" "$secs"
-		printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$top" "$cfg" "$fam" "$used" "$lut" "$lutram" "$ff" "$bram" \
-			"$uram" "$dsp" "${levels:-?}" "$secs" "$r36" "$r18" "$inv" >> "$rows"
+		printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$top" "$cfg" "$fam" "$used" "$lut" "$lutram" "$ff" "$bram" \
+			"$uram" "$dsp" "${levels:-?}" "$secs" "$r36" "$r18" "$inv" "$units" >> "$rows"
 		emit
 	done
 done

@@ -327,6 +327,23 @@ int ios_repair_doc(const ios_doc *in, ios_doc *out, ios_diags *d)
 			r.oom = true;
 			break;
 		}
+		if (w.n && decoration(s, &w)) {
+			/* a show running-config flattened onto its prompt line (seed 002's
+			 * table rows): one command per line cannot be recovered safely */
+			size_t cfgw = 0;
+			for (size_t j = 0; j < w.n && j < 3 && !cfgw; j++)
+				if (strstr(w.v[j], "-config"))
+					cfgw = j + 1;
+			if (strchr(w.v[0], '#') && cfgw && w.n > cfgw) {
+				ios_diag_add(d, IOS_SEV_ERROR, fname(&r), ln,
+					     "technote: %zu more words after the prompt's show command: a configuration "
+					     "flattened onto one line is not repaired (expected one command per line)",
+					     w.n - cfgw);
+				st = S_NONE, target = -1;
+				words_free(&w);
+				continue;
+			}
+		}
 		if (!w.n || decoration(s, &w) || (w.n == 1 && all_bang(w.v[0]))) {
 			if (!new_line(&r, ln, s, strlen(s)))
 				r.oom = true;

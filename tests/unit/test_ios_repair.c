@@ -350,6 +350,12 @@ static void test_rules_errors(void **s)
 	ios_config_free(cfg);
 	ios_diags_free(&d);
 
+	/* a configuration flattened onto its prompt line (seed 002's table rows) */
+	assert_int_equal(tn("R1#show running-config Building configuration... ! hostname R1 ! end |\n", &cfg, &d), -1);
+	has(&d, "t.txt:1: technote: 8 more words after the prompt's show command: a configuration flattened onto one "
+		"line is not repaired");
+	ios_diags_free(&d);
+
 	/* the line numbers of the repaired document */
 	ios_doc src, out;
 	const char *text = "!--- Defines it. crypto isakmp policy\n10\n```\n authentication pre-share\n";

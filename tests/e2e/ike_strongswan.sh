@@ -239,7 +239,7 @@ run() { # NAME ENCR GROUP IKE-PROPOSAL ESP-PROPOSAL ROLE(espfabd|swan)
 	isa=$(ctl "$S" show crypto isakmp sa)
 	check "$tag strongSwan IKE SA ESTABLISHED" 'grep -q "ESTABLISHED" <<<"$sas"' "$sas"
 	check "$tag strongSwan CHILD_SA INSTALLED" 'grep -q "net: #.*INSTALLED, TUNNEL-in-UDP" <<<"$sas"' "$sas"
-	wait_for 'ctl "$S" show crypto ipsec sa 2>/dev/null | grep -q "inbound esp sas"' 5
+	wait_for 'ctl "$S" show crypto ipsec sa 2>/dev/null | grep -c "inbound esp sas" >/dev/null' 5
 	isa=$(ctl "$S" show crypto isakmp sa)
 	check "$tag espfabd QM_IDLE" 'grep -Eq "^192\.0\.2\.[12] +192\.0\.2\.[12] +QM_IDLE +[0-9]+ ACTIVE$" <<<"$isa"' "$isa"
 	local ipsec

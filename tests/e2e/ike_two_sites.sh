@@ -107,7 +107,7 @@ TPID=$!
 for _ in $(seq 100); do grep -q Capturing "$T/tshark-cap.err" 2>/dev/null && break; sleep 0.05; done
 sleep 0.5 # "Capturing" comes a moment before the capture does
 nx hA ping -c 1 -W 1 10.20.0.2 >/dev/null 2>&1
-wait_for 'ctl gB "$SB" show crypto ipsec sa 2>/dev/null | grep -q "inbound esp sas"' 10
+wait_for 'ctl gB "$SB" show crypto ipsec sa 2>/dev/null | grep -c "inbound esp sas" >/dev/null' 10
 pout=$(nx hA ping -c 5 -i 0.2 -W 2 10.20.0.2 2>&1)
 check "ping through the negotiated tunnel" '[[ "$pout" == *"5 received"* ]]' "$(tail -n 2 <<<"$pout")"
 isa_a=$(ctl gA "$SA" show crypto isakmp sa)
@@ -178,11 +178,11 @@ wait_for '[ "$(ctl gB "$SB" show crypto ipsec sa | grep -c "inbound esp sas")" -
 ctl gA "$SA" clear crypto sa >/dev/null
 wait_for 'grep -q "processing delete for ESP spi" "$LB"' 5
 check "clear crypto sa: delete payload, gB drops its pair" \
-	'grep -q "processing delete for ESP spi" "$LB" && ! ctl gB "$SB" show crypto ipsec sa | grep -q "spi: 0x"' \
+	'grep -q "processing delete for ESP spi" "$LB" && ! ctl gB "$SB" show crypto ipsec sa | grep -c "spi: 0x" >/dev/null' \
 	"$(ctl gB "$SB" show crypto ipsec sa | grep -i spi)"
 nqm=$(grep -c "beginning Main Mode exchange" "$LA")
 nx hA ping -c 1 -W 1 10.20.0.2 >/dev/null 2>&1
-wait_for 'ctl gB "$SB" show crypto ipsec sa 2>/dev/null | grep -q "spi: 0x"' 5
+wait_for 'ctl gB "$SB" show crypto ipsec sa 2>/dev/null | grep -c "spi: 0x" >/dev/null' 5
 sleep 1
 pout=$(nx hA ping -c 3 -i 0.2 -W 2 10.20.0.2 2>&1)
 check "new pair by quick mode only, traffic flows" '[[ "$pout" == *"3 received"* ]] && [ "$(grep -c "beginning Main Mode exchange" "$LA")" = "$nqm" ]' \

@@ -134,7 +134,7 @@ for ENG in $ENGINES; do
 	sleep 0.5
 
 	nx hD ping -c 1 -W 1 12.12.12.13 >/dev/null 2>&1
-	wait_for 'ctl gD "$SD" show crypto ipsec sa 2>/dev/null | grep -q "inbound esp sas"' 10
+	wait_for 'ctl gD "$SD" show crypto ipsec sa 2>/dev/null | grep -c "inbound esp sas" >/dev/null' 10
 	pout=$(nx hD ping -c 9 -i 0.2 -W 2 12.12.12.13 2>&1)
 	check "$ENG: ping 13.13.13.14 -> 12.12.12.13 after discovery" '[[ "$pout" == *" 9 received"* ]]' "$(tail -n 2 <<<"$pout")"
 	sleep 0.3
@@ -201,7 +201,7 @@ Crypto Map "tedtag" 11 ipsec-isakmp
 
 	# the dynamic entry goes with its SAs
 	ctl gD "$SD" clear crypto sa >/dev/null
-	wait_for '! ctl gD "$SD" show crypto map | grep -q "tedtag\" 11"' 5
+	wait_for '! ctl gD "$SD" show crypto map | grep -c "tedtag\" 11" >/dev/null' 5
 	map=$(ctl gD "$SD" show crypto map)
 	check "$ENG: clear crypto sa removes tedtag 11" '! grep -q "tedtag\" 11" <<<"$map" && grep -q "Discover enabled" <<<"$map"' "$map"
 
@@ -265,7 +265,7 @@ wait_for 'grep -q "IKMP_BAD_MESSAGE" "$LF"' 8
 pout=$(nx hD ping -c 2 -i 0.3 -W 1 12.12.12.13 2>&1)
 isa=$(ctl gD "$SD" show crypto isakmp sa)
 check "wrong PSK: discovery answered, main mode fails (IKMP_BAD_MESSAGE on Fred), no QM_IDLE, no traffic" \
-	'grep -q "received response to my peer discovery probe!" "$LD" && grep -q "IKMP_BAD_MESSAGE" "$LF" && ! grep -q QM_IDLE <<<"$isa" && [[ "$pout" == *" 0 received"* ]] && ! ctl gD "$SD" show crypto ipsec sa | grep -q "inbound esp sas"' \
+	'grep -q "received response to my peer discovery probe!" "$LD" && grep -q "IKMP_BAD_MESSAGE" "$LF" && ! grep -q QM_IDLE <<<"$isa" && [[ "$pout" == *" 0 received"* ]] && ! ctl gD "$SD" show crypto ipsec sa | grep -c "inbound esp sas" >/dev/null' \
 	"$(grep -h "IKMP_BAD\|BAD_MESSAGE" "$LD" "$LF" | head -n 3) / $isa"
 stop_all || bad "wrong PSK: clean exit" "an espfabd exited non-zero"
 

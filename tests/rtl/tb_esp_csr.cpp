@@ -58,11 +58,18 @@ extern "C" {
 #ifndef TB_PIPELINED
 #define TB_PIPELINED 1
 #endif
+// rtl-tests.sh defines TB_NAME for every -GNAME=VALUE it builds with
+#ifndef TB_CIPHER_LANES
+#define TB_CIPHER_LANES 1
+#endif
+#ifndef TB_STREAM_BYTES
+#define TB_STREAM_BYTES 16
+#endif
 
 namespace {
 
-// DUT parameters this bench is built with (esp_csr defaults, PIPELINED from the build)
-constexpr uint32_t P_SA_SLOTS = 64, P_N_CTX = 8, P_CIPHER_LANES = 1;
+// DUT parameters this bench is built with (esp_csr defaults, overrides from the build)
+constexpr uint32_t P_SA_SLOTS = 64, P_N_CTX = 8, P_CIPHER_LANES = TB_CIPHER_LANES;
 
 constexpr unsigned SA_WORDS = ESPFAB_SA_BYTES / 4;
 constexpr unsigned ST_WORDS = ESPFAB_SA_STATE_BYTES / 4;
@@ -720,6 +727,7 @@ int main(int argc, char **argv)
 	CHECK_EQ(tb.rd_ok(ESPFAB_CSR_N_CTX), P_N_CTX, "N_CTX");
 	CHECK_EQ(tb.rd_ok(ESPFAB_CSR_CIPHER_LANES), P_CIPHER_LANES, "CIPHER_LANES");
 	CHECK_EQ(tb.rd_ok(ESPFAB_CSR_PIPELINED), TB_PIPELINED, "PIPELINED");
+	CHECK_EQ(tb.rd_ok(ESPFAB_CSR_STREAM_BYTES), TB_STREAM_BYTES, "STREAM_BYTES");
 	// reset values
 	CHECK_EQ(tb.rd_ok(ESPFAB_CSR_SCRATCH), 0, "SCRATCH after reset");
 	CHECK_EQ(tb.rd_ok(ESPFAB_CSR_IRQ_ENABLE), 0, "IRQ_ENABLE after reset");

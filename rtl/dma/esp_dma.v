@@ -38,6 +38,13 @@
 //            response is back, CQ_PI advances; the index block is then
 //            written to host memory; when that write is acknowledged the
 //            completions count toward the queue's interrupt moderation.
+//            One owner of AW/W at a time (record, index block, output
+//            bytes, in that priority); the next owner is granted in the
+//            cycle the previous one's last W beat goes, with its AW, so a
+//            transaction costs its beats + 1 cycle.  While output bytes
+//            wait, a queue's index write-back is held until 8 completions
+//            (fewer on rings under 32 slots) are unpublished; with no
+//            output waiting it goes at once.
 //
 // Byte order: AXI data is little-endian (byte at the lowest address in
 // bits 7:0); the engine's beats carry byte 0 in the top byte, so beats are
@@ -118,12 +125,14 @@ module esp_dma #(
   localparam SZ = SB == 32 ? 5 : 4;                     // log2 bytes per beat
   localparam DESC_BEATS = ESPFAB_REQ_SLOT_BYTES / SB;
   localparam CPL_BEATS = ESPFAB_CPL_SLOT_BYTES / SB;
-  localparam DF_L2 = SB == 32 ? 7 : 8;                  // packet FIFO: 4 KB = two largest packets
+  // Sizes that let a read latency of a few hundred cycles (PCIe) still run the
+  // engine at its stream rate: bytes in flight = rate x latency (docs/rtl-dma.md).
+  localparam DF_L2 = SB == 32 ? 9 : 10;                 // packet FIFO: 16 KB = 11 largest packets
   localparam DF_DEPTH = 1 << DF_L2;
-  localparam DESC_L2 = 3;                               // descriptors prefetched
+  localparam DESC_L2 = 4;                               // descriptors prefetched
   localparam DESC_DEPTH = 1 << DESC_L2;
-  localparam RT_L2 = 4;                                 // read bursts outstanding
-  localparam BT_L2 = 4;                                 // write bursts outstanding
+  localparam RT_L2 = 5;                                 // read bursts outstanding
+  localparam BT_L2 = 5;                                 // write bursts outstanding
   localparam IW = 12;                                   // ring index bits (RING_LOG2_MAX)
   localparam integer DESC_LEN_I = DESC_BEATS - 1;
   localparam integer CPL_LEN_I = CPL_BEATS - 1;
@@ -177,6 +186,11 @@ module esp_dma #(
     to4k = {{(SZ - 2){1'b0}}, ~a[11:SZ]} + 10'd1;
   endfunction
   /* verilator lint_on UNUSEDSIGNAL */
+
+  // completions a queue's index write-back may lag while output bytes wait (>= 1, < slots)
+  function [IW-1:0] pi_lag(input [3:0] l2);
+    pi_lag = l2 >= 4'd5 ? 12'd8 : 12'd1 << (l2 - 4'd2);
+  endfunction
 
   function [31:0] merge(input [31:0] old, input [31:0] data, input [3:0] strb);
     merge = {strb[3] ? data[31:24] : old[31:24], strb[2] ? data[23:16] : old[23:16],
@@ -379,11 +393,17 @@ module esp_dma #(
   reg [DW*DESC_BEATS-1:0] dimg;
   reg            h_bad;
   reg [9:0]      blen;        // beats of the next read / write burst
+  /* verilator lint_off UNUSEDSIGNAL */  // bits above DF_L2 are zero
+  reg [15:0]     dfree16;     // dfree_q widened
+  /* verilator lint_on UNUSEDSIGNAL */
   reg            desc_go, data_go;
   reg [2:0]      sel_q;
   reg            sel_ok;
   reg [2:0]      qq;
   reg            rec_go, pi_go, data_grant;
+  reg            w_fin;       // the W owner's last beat goes this cycle
+  reg            data_ok;     // output bytes could be granted
+  reg [IW-1:0]   lag;         // completions acknowledged but not yet in the index block
   reg [2:0]      pi_sel;
   reg [IW-1:0]   delta;
   reg [16:0]     pend_n;
@@ -419,9 +439,10 @@ module esp_dma #(
     s_cpl_ready_o = 1'b0;
     m_axi_wvalid_o = 1'b0; m_axi_wdata_o = {DW{1'b0}}; m_axi_wstrb_o = {SB{1'b1}}; m_axi_wlast_o = 1'b0;
     req_o = 1'b0; cpl_o = 1'b0; cpl_status_o = 8'd0; cpl_flags_o = 8'd0;
-    dimg = {(DW*DESC_BEATS){1'b0}}; h_bad = 1'b0; blen = 10'd0;
+    dimg = {(DW*DESC_BEATS){1'b0}}; h_bad = 1'b0; blen = 10'd0; dfree16 = 16'd0;
     desc_go = 1'b0; data_go = 1'b0; sel_q = 3'd0; sel_ok = 1'b0; qq = 3'd0;
-    rec_go = 1'b0; pi_go = 1'b0; data_grant = 1'b0; pi_sel = 3'd0;
+    rec_go = 1'b0; pi_go = 1'b0; data_grant = 1'b0; pi_sel = 3'd0; w_fin = 1'b0; data_ok = 1'b0;
+    lag = {IW{1'b0}};
     delta = {IW{1'b0}}; pend_n = 17'd0; fire = 1'b0; l2w = 4'd0; last_strb = {SB{1'b1}};
     rec_out = 192'd0;
     wtmp = 32'd0;
@@ -434,7 +455,8 @@ module esp_dma #(
       if (da_act_q) begin
         blen = {1'b0, da_left_q};
         if (to4k(da_addr_q) < blen) blen = to4k(da_addr_q);
-        if ({{(9 - DF_L2){1'b0}}, dfree_q} < blen) blen = {{(9 - DF_L2){1'b0}}, dfree_q};
+        dfree16 = {{(15 - DF_L2){1'b0}}, dfree_q};
+        if (dfree16 < {6'd0, blen}) blen = dfree16[9:0];
         data_go = blen != 10'd0;
       end
       if (data_go) begin
@@ -445,7 +467,8 @@ module esp_dma #(
         rt_din = {1'b1, blen[8:0] == da_left_q, 3'd0};
         da_addr_d = da_addr_q + ({54'd0, blen} << SZ);
         da_left_d = da_left_q - blen[8:0];
-        dfree_d = dfree_q - blen[DF_L2:0];
+        dfree16 = {{(15 - DF_L2){1'b0}}, dfree_q} - {6'd0, blen};
+        dfree_d = dfree16[DF_L2:0];
         if (blen[8:0] == da_left_q)
           da_act_d = 1'b0;
       end else if ({1'b0, dcnt_q} + {1'b0, dq_count} < DESC_DEPTH) begin
@@ -639,18 +662,83 @@ module esp_dma #(
       end
     end
 
-    // ---- write port grants (when idle): records, then index write-backs, then output bytes
-    if (own_q == OWN_NONE && !aw_valid_q && !bt_full) begin
+    // ---- W channel
+    case (own_q)
+      OWN_REC, OWN_PI: begin
+        m_axi_wvalid_o = 1'b1;
+        m_axi_wdata_o = rw_data_q[DW*rw_beat_q +: DW];
+        m_axi_wstrb_o = own_q == OWN_PI ? {{(SB - 8){1'b0}}, 8'hff} : {SB{1'b1}};
+        m_axi_wlast_o = own_q == OWN_PI || rw_beat_q == CPL_LEN[1:0];
+        if (m_axi_wready_i) begin
+          rw_beat_d = rw_beat_q + 2'd1;
+          if (m_axi_wlast_o) begin
+            own_d = OWN_NONE;
+            w_fin = 1'b1;
+          end
+        end
+      end
+      OWN_DATA: begin
+        // next burst's AW once the previous one's W beats are out
+        if (!burst_q && dw_left_q != 9'd0 && !aw_valid_q && !bt_full) begin
+          blen = {1'b0, dw_left_q};
+          if (to4k(dw_addr_q) < blen) blen = to4k(dw_addr_q);
+          aw_valid_d = 1'b1;
+          aw_addr_d = dw_addr_q;
+          aw_len_d = blen[7:0] - 8'd1;
+          bt_push = 1'b1;
+          bt_din = {OWN_DATA, blen[8:0] == dw_left_q, t_q, {IW{1'b0}}};
+          dw_left_d = dw_left_q - blen[8:0];
+          dw_addr_d = dw_addr_q + ({54'd0, blen} << SZ);
+          wb_left_d = blen[8:0];
+          burst_d = 1'b1;
+        end
+        if (burst_q) begin
+          for (k = 0; k < SB; k = k + 1)
+            last_strb[k] = e_outlen[SZ-1:0] == 0 || k < e_outlen[SZ-1:0];
+          m_axi_wvalid_o = s_cpl_valid_i;
+          m_axi_wdata_o = bswap(s_cpl_data_i);
+          m_axi_wlast_o = wb_left_q == 9'd1;
+          m_axi_wstrb_o = (wb_left_q == 9'd1 && dw_left_q == 9'd0) ? last_strb : {SB{1'b1}};
+          s_cpl_ready_o = m_axi_wready_i;
+          if (s_cpl_valid_i && m_axi_wready_i) begin
+            wb_left_d = wb_left_q - 9'd1;
+            if (wb_left_q == 9'd1) begin
+              burst_d = 1'b0;
+              if (dw_left_q == 9'd0) begin  // the packet's last beat (the engine's tlast)
+                own_d = OWN_NONE;
+                w_fin = 1'b1;
+                tq_pop = 1'b1;
+                cq_push = 1'b1;
+                cq_din = {t_q, t_idx, 1'b1, s_cpl_rec_i};
+              end
+            end
+          end
+        end
+      end
+      default: ;
+    endcase
+
+    // ---- write port grants: records, then index write-backs, then output bytes.  Granted when
+    // the port is idle or in the cycle its owner's last W beat goes (w_fin), so the next owner's
+    // AW is out the cycle after the previous owner's last beat.  Output bytes are not granted in
+    // the cycle a packet's own last beat goes (the tracker's head and the completion stream
+    // still show that packet).
+    if ((own_q == OWN_NONE || w_fin) && !aw_valid_q && !bt_full) begin
       if (!cq_empty && (!c_data || !dd_empty)) begin
         rec_go = 1'b1;
       end else begin
-        for (k = NQ - 1; k >= 0; k = k - 1)
-          if (wbi_q[IW*k +: IW] != cpi_q[IW*k +: IW]) begin
+        // an index write-back waits behind output bytes until PI_LAG(l2) completions are
+        // unpublished (8, fewer on rings under 32 slots); it goes at once when no output is waiting
+        data_ok = own_q != OWN_DATA && !tq_empty && !t_local && !sink_q && s_cpl_valid_i && !cq_full &&
+                  e_status == ST_OK && e_outlen != 16'd0;
+        for (k = NQ - 1; k >= 0; k = k - 1) begin
+          lag = (cpi_q[IW*k +: IW] - wbi_q[IW*k +: IW]) & lmask(l2_q[4*k +: 4]);
+          if (lag != {IW{1'b0}} && (!data_ok || lag >= pi_lag(l2_q[4*k +: 4]))) begin
             pi_go = 1'b1;
             pi_sel = k[2:0];
           end
-        if (!pi_go && !tq_empty && !t_local && !sink_q && s_cpl_valid_i && !cq_full &&
-            e_status == ST_OK && e_outlen != 16'd0)
+        end
+        if (!pi_go && data_ok)
           data_grant = 1'b1;
       end
     end
@@ -691,64 +779,20 @@ module esp_dma #(
       bt_din = {OWN_PI, 1'b1, pi_sel, cpi_q[IW*pi_sel +: IW]};
     end
     if (data_grant) begin
+      // the packet's first burst's AW goes with the grant
       own_d = OWN_DATA;
-      burst_d = 1'b0;
-      dw_left_d = beats_of(e_outlen);
-      dw_addr_d = t_oaddr;
+      blen = {1'b0, beats_of(e_outlen)};
+      if (to4k(t_oaddr) < blen) blen = to4k(t_oaddr);
+      aw_valid_d = 1'b1;
+      aw_addr_d = t_oaddr;
+      aw_len_d = blen[7:0] - 8'd1;
+      bt_push = 1'b1;
+      bt_din = {OWN_DATA, blen[8:0] == beats_of(e_outlen), t_q, {IW{1'b0}}};
+      dw_left_d = beats_of(e_outlen) - blen[8:0];
+      dw_addr_d = t_oaddr + ({54'd0, blen} << SZ);
+      wb_left_d = blen[8:0];
+      burst_d = 1'b1;
     end
-
-    // ---- W channel
-    case (own_q)
-      OWN_REC, OWN_PI: begin
-        m_axi_wvalid_o = 1'b1;
-        m_axi_wdata_o = rw_data_q[DW*rw_beat_q +: DW];
-        m_axi_wstrb_o = own_q == OWN_PI ? {{(SB - 8){1'b0}}, 8'hff} : {SB{1'b1}};
-        m_axi_wlast_o = own_q == OWN_PI || rw_beat_q == CPL_LEN[1:0];
-        if (m_axi_wready_i) begin
-          rw_beat_d = rw_beat_q + 2'd1;
-          if (m_axi_wlast_o)
-            own_d = OWN_NONE;
-        end
-      end
-      OWN_DATA: begin
-        // next burst's AW once the previous one's W beats are out
-        if (!burst_q && dw_left_q != 9'd0 && !aw_valid_q && !bt_full) begin
-          blen = {1'b0, dw_left_q};
-          if (to4k(dw_addr_q) < blen) blen = to4k(dw_addr_q);
-          aw_valid_d = 1'b1;
-          aw_addr_d = dw_addr_q;
-          aw_len_d = blen[7:0] - 8'd1;
-          bt_push = 1'b1;
-          bt_din = {OWN_DATA, blen[8:0] == dw_left_q, t_q, {IW{1'b0}}};
-          dw_left_d = dw_left_q - blen[8:0];
-          dw_addr_d = dw_addr_q + ({54'd0, blen} << SZ);
-          wb_left_d = blen[8:0];
-          burst_d = 1'b1;
-        end
-        if (burst_q) begin
-          for (k = 0; k < SB; k = k + 1)
-            last_strb[k] = e_outlen[SZ-1:0] == 0 || k < e_outlen[SZ-1:0];
-          m_axi_wvalid_o = s_cpl_valid_i;
-          m_axi_wdata_o = bswap(s_cpl_data_i);
-          m_axi_wlast_o = wb_left_q == 9'd1;
-          m_axi_wstrb_o = (wb_left_q == 9'd1 && dw_left_q == 9'd0) ? last_strb : {SB{1'b1}};
-          s_cpl_ready_o = m_axi_wready_i;
-          if (s_cpl_valid_i && m_axi_wready_i) begin
-            wb_left_d = wb_left_q - 9'd1;
-            if (wb_left_q == 9'd1) begin
-              burst_d = 1'b0;
-              if (dw_left_q == 9'd0) begin  // the packet's last beat (the engine's tlast)
-                own_d = OWN_NONE;
-                tq_pop = 1'b1;
-                cq_push = 1'b1;
-                cq_din = {t_q, t_idx, 1'b1, s_cpl_rec_i};
-              end
-            end
-          end
-        end
-      end
-      default: ;
-    endcase
 
     // ================================================================ per-queue moderation
     for (k = 0; k < NQ; k = k + 1) begin

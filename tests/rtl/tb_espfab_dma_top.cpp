@@ -21,7 +21,8 @@
  * Phases: ident; queues and SAs; traffic (random packets on random SAs on
  * four queues with rings of 8..64 slots: wrap-around, full rings, bad
  * descriptors, read and write error responses); moderation (count and
- * timer observed exactly); drain + reset of a queue; counters; then a
+ * timer observed exactly); drain + reset of a queue; a descriptor read
+ * error (DEVICE, the next request passes); counters; then a
  * throughput run (1400-byte AES-SHA1 encap, one queue, memory latency 40
  * cycles) reported in bytes/cycle beside the stream bound.
  *
@@ -384,6 +385,10 @@ class Tb {
 		if (!Q.jobs.empty())
 			fail("queue %u set up with requests outstanding", k);
 		wr(ESPFAB_CSR_Q_CTRL(k), 0);
+		/* the host has every completion, but the last index write's response may still be on its way:
+		 * RESET is refused while BUSY (docs/rtl-dma.md), so a driver waits for it to fall */
+		while (rd(ESPFAB_CSR_Q_STATUS(k)) & (1u << ESPFAB_QSTATUS_BUSY))
+			tick();
 		wr(ESPFAB_CSR_Q_CTRL(k), 1u << ESPFAB_QCTRL_RESET);
 		expect(rd(ESPFAB_CSR_Q_STATUS(k)) & (1u << ESPFAB_QSTATUS_RESET_REJECTED), 0, "RESET rejected");
 		Q.qi = k;
@@ -568,8 +573,15 @@ class Tb {
 		unsigned in_off = SB * r.below(2048 / SB), out_off = SB * r.below(2048 / SB);
 		DJob *j;
 		unsigned pick = r.below(100);
-		if (pick < 45) {
+		if (pick < 44) {
 			j = job_encap(k, pick_plen());
+		} else if (pick < 45) { /* descriptor read answered SLVERR on one beat: DEVICE, engine not reached */
+			j = job_local(job_encap(k, 100), "descriptor read error", S(DEVICE));
+			j->poison = 1;
+			uint64_t b = q[k].rq + 64ull * q[k].head + SB * r.below(64 / SB);
+			j->prange = { b, b + SB };
+			mem.bad_rd.push_back(j->prange);
+			n_dev++;
 		} else if (pick < 90) {
 			j = job_decap(k, pick_plen());
 		} else if (pick < 92) { /* in_len > MAX_FRAME */
@@ -774,6 +786,33 @@ class Tb {
 		expect(Q.done >= 10, 1, "queue restarted after RESET");
 	}
 
+	/* a descriptor whose read is answered SLVERR completes DEVICE (cookie and slot as read, nothing
+	 * else, engine not reached: the SA's sequence number does not move) and the next request passes */
+	void phase_desc_error()
+	{
+		const unsigned k = 0;
+		q_setup(k, 3, 0, 0, false);
+		wr(ESPFAB_CSR_DMA_ERR, 3);
+		const uint64_t ok0 = status_seen[S(OK)], dev0 = status_seen[S(DEVICE)];
+		DJob *a = job_local(job_encap(k, 200), "descriptor read error (phase)", S(DEVICE));
+		a->poison = 1;
+		a->prange = { q[k].rq + 64ull * q[k].head, q[k].rq + 64ull * q[k].head + 16 }; /* the cookie's beat */
+		mem.bad_rd.push_back(a->prange);
+		post(k, a);
+		DJob *b = job_encap(k, 300);
+		b->what = "request after a descriptor read error";
+		post(k, b);
+		ring(k);
+		drain_all();
+		expect(status_seen[S(DEVICE)] - dev0, 1, "DEVICE completions after a descriptor read error");
+		expect(status_seen[S(OK)] - ok0, 1, "OK completions of the request after it");
+		expect(rd(ESPFAB_CSR_DMA_ERR), 1u << ESPFAB_DMAERR_RD, "DMA_ERR after a descriptor read error");
+		expect((rd(ESPFAB_CSR_Q_STATUS(k)) >> ESPFAB_QSTATUS_ERR) & 1, 1, "Q_STATUS.ERR after a descriptor read error");
+		wr(ESPFAB_CSR_DMA_ERR, 3);
+		printf("descriptor read error: request completed DEVICE (cookie and slot as read), the next one OK; "
+		       "DMA_ERR.RD and Q_STATUS.ERR set\n");
+	}
+
 	void phase_counters()
 	{
 		uint32_t sub = rd(ESPFAB_CSR_CNT_SUBMIT_LO), cpl = rd(ESPFAB_CSR_CNT_CPL_LO);
@@ -832,6 +871,7 @@ int main(int argc, char **argv)
 	tb.phase_traffic(requests);
 	tb.phase_moderation();
 	tb.phase_drain_reset();
+	tb.phase_desc_error();
 	tb.phase_counters();
 	uint64_t full = 0, irqs = 0;
 	for (unsigned k = 0; k < TB_N_QUEUES; k++)

@@ -36,6 +36,7 @@ set -uo pipefail
 D=$BIN/espfabd
 C=$BIN/espfabctl
 HERE=$(cd "$(dirname "$0")" && pwd)
+. "$HERE/lib/capture.sh"
 CFGS=$HERE/../configs
 P=dp$$
 T=$(mktemp -d)
@@ -154,10 +155,8 @@ run() { # ENGINE ENCAP(raw|udp)
 		enc-in=$EA auth-in=$AA enc-out=$EB auth-out=$AB "${ports[@]}" 2>&1)
 	check "$tag install" '[[ "$outA" == "pair 1 installed"* && "$outB" == "pair 1 installed"* ]]' "$outA / $outB"
 
-	ip netns exec "${P}gA" tshark -i a0 -n -q -w "$T/wire-$eng-$enc.pcap" 2>"$T/tshark-cap.err" &
-	local TPID=$!
-	for _ in $(seq 100); do grep -q Capturing "$T/tshark-cap.err" 2>/dev/null && break; sleep 0.05; done
-	sleep 1 # "Capturing" is printed a moment before packets are really captured
+	cap_start "$T/wire-$eng-$enc.pcap" "$T/tshark-cap.err" "${P}gA" -i a0
+	sleep 0.5
 
 	# 1. ping through the tunnel, exact counters on both gateways
 	local pout
@@ -228,9 +227,7 @@ run() { # ENGINE ENCAP(raw|udp)
 		grep -q "%CRYPTO-4-RECVD_PKT_NOT_IPSEC: Rec.d packet not an IPSEC packet. (ip) vrf/dest_addr= /10.10.0.2, src_addr= 10.20.0.1, prot= 1" "$LA"' \
 		"$(echo "$pout" | tail -n 2); dropped $(dp_count gA "$SA" "must be protected"); log: $(grep NOT_IPSEC "$LA")"
 
-	sleep 0.5
-	kill -INT $TPID 2>/dev/null
-	wait $TPID
+	cap_stop "$T/wire-$eng-$enc.pcap"
 	# 6. tshark decrypts every ESP packet; per SPI the wire count matches
 	a_enc=$(sa_count gA "$SA" encaps) a_dec=$(sa_count gA "$SA" decaps)
 	b_enc=$(sa_count gB "$SB" encaps) b_dec=$(sa_count gB "$SB" decaps)

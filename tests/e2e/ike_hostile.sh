@@ -25,6 +25,7 @@ D=$BIN/espfabd
 C=$BIN/espfabctl
 PROBE=$BIN/espfab-ikeprobe
 HERE=$(cd "$(dirname "$0")" && pwd)
+. "$HERE/lib/capture.sh"
 CFGS=$HERE/../configs
 P=ih$$
 T=$(mktemp -d)
@@ -89,10 +90,7 @@ start gA "$SA" "$CFGS/site-a.cfg" a0 a1 "$LA" && start gB "$SB" "$T/b.cfg" b0 b1
 BPID=${PIDS[1]}
 ctl gB "$SB" debug crypto isakmp >/dev/null
 
-nx gB tshark -i b2 -n -q -w "$T/x.pcap" -f "udp port 500" 2>"$T/tshark-cap.err" &
-TPID=$!
-for _ in $(seq 100); do grep -q Capturing "$T/tshark-cap.err" 2>/dev/null && break; sleep 0.05; done
-sleep 0.5
+cap_start "$T/x.pcap" "$T/tshark-cap.err" "${P}gB" -i b2 -f "udp port 500"
 
 good_peer() { # TAG: gA negotiates (if needed) and a ping passes
 	local pout
@@ -165,8 +163,7 @@ check "memory bounded under the flood (RSS ${rss0} -> ${rss1} -> ${rss2} kB)" '[
 check "daemon alive, commands answer" 'kill -0 $BPID && ctl gB "$SB" show crypto isakmp sa | grep -c "IPv4 Crypto ISAKMP SA" >/dev/null' "gB gone"
 
 sleep 0.3
-kill "$TPID" 2>/dev/null
-wait "$TPID" 2>/dev/null
+cap_stop "$T/x.pcap"
 ntypes=$(tshark -r "$T/x.pcap" -n -Y "isakmp.typepayload == 11 && ip.src == 198.51.100.1" -T fields -e isakmp.notify.msgtype 2>/dev/null | sort -un | tr '\n' ' ')
 check "tshark: gB's notifies on the wire (1 4 14 16 30)" '[[ " $ntypes" == *" 1 "* && " $ntypes" == *" 4 "* && " $ntypes" == *" 14 "* && " $ntypes" == *" 16 "* && " $ntypes" == *" 30 "* ]]' \
 	"types seen: $ntypes"

@@ -30,6 +30,7 @@ D=$BIN/espfabd
 C=$BIN/espfabctl
 HERE=$(cd "$(dirname "$0")" && pwd)
 . "$HERE/lib/keys_tshark.sh"
+. "$HERE/lib/capture.sh"
 CFGS=$HERE/../configs
 CHARON=/usr/lib/ipsec/charon
 P=ss$$
@@ -222,10 +223,7 @@ run() { # NAME ENCR GROUP IKE-PROPOSAL ESP-PROPOSAL ROLE(espfabd|swan)
 	start_espfabd "$dir/a.cfg" "$S" "$L" || { bad "$tag espfabd" "$(cat "$L.stderr")"; stop_all; return; }
 	ctl "$S" debug crypto isakmp >/dev/null
 
-	nx gA tshark -i a0 -n -q -w "$dir/wire.pcap" 2>"$dir/tshark-cap.err" &
-	local TPID=$!
-	for _ in $(seq 100); do grep -q Capturing "$dir/tshark-cap.err" 2>/dev/null && break; sleep 0.05; done
-	sleep 0.5 # "Capturing" is printed a moment before the first packet is
+	cap_start "$dir/wire.pcap" "$dir/tshark-cap.err" "${P}gA" -i a0
 
 	if [ "$role" = espfabd ]; then
 		# the first packet finds no SA: the data path asks IKE (acquire) and drops it, as IOS does
@@ -271,9 +269,7 @@ run() { # NAME ENCR GROUP IKE-PROPOSAL ESP-PROPOSAL ROLE(espfabd|swan)
 	check "$tag clear crypto isakmp reaches strongSwan" '! sw "$dir" --list-sas 2>/dev/null | grep -q ESTABLISHED' \
 		"$(sw "$dir" --list-sas 2>&1 | head -3)"
 
-	sleep 0.3
-	kill "$TPID" 2>/dev/null
-	wait "$TPID" 2>/dev/null
+	cap_stop "$dir/wire.pcap" esp 8
 	local dis
 	dis=$(tshark -r "$dir/wire.pcap" -n -Y isakmp -T fields -e udp.dstport -e isakmp.exchangetype -e isakmp.nextpayload 2>/dev/null)
 	check "$tag tshark: main mode on 500 and 4500, quick mode, NAT-D" \
@@ -315,10 +311,7 @@ rekey() {
 	start_charon "$dir"
 	start_espfabd "$dir/a.cfg" "$S" "$L" || { bad "$tag espfabd" "$(cat "$L.stderr")"; stop_all; return; }
 	ctl "$S" debug crypto isakmp >/dev/null
-	nx gA tshark -i a0 -n -q -w "$dir/wire.pcap" -f "udp port 4500" 2>"$dir/tshark-cap.err" &
-	local TPID=$!
-	for _ in $(seq 100); do grep -q Capturing "$dir/tshark-cap.err" 2>/dev/null && break; sleep 0.05; done
-	sleep 0.5
+	cap_start "$dir/wire.pcap" "$dir/tshark-cap.err" "${P}gA" -i a0 -f "udp port 4500"
 	sw "$dir" --initiate --child net --timeout 20 >"$dir/initiate.out" 2>&1
 	local first
 	first=$(sw "$dir" --list-sas 2>/dev/null | sed -n 's/^ *in  *\([0-9a-f]*\).*/\1/p' | head -n1)
@@ -334,8 +327,7 @@ rekey() {
 	check "$tag ping through the rekeyed tunnel" '[[ "$pout" == *"3 received"* ]]' "$(tail -n 2 <<<"$pout")"
 	wait_for 'grep -q "NAT keepalive sent to 192.0.2.2:4500" "$L"' 8
 	sleep 0.3
-	kill "$TPID" 2>/dev/null
-	wait "$TPID" 2>/dev/null
+	cap_stop "$dir/wire.pcap"
 	local ka ver
 	ka=$(tshark -r "$dir/wire.pcap" -n -Y "udpencap.nat_keepalive && ip.src == 192.0.2.1 && udp.srcport == 4500 && udp.dstport == 4500 && udp.length == 9" \
 		-T fields -e frame.time_relative 2>/dev/null)

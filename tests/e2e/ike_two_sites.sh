@@ -31,6 +31,7 @@ C=$BIN/espfabctl
 HERE=$(cd "$(dirname "$0")" && pwd)
 CFGS=$HERE/../configs
 . "$HERE/lib/keys_tshark.sh"
+. "$HERE/lib/capture.sh"
 P=ik$$
 T=$(mktemp -d)
 PIDS=()
@@ -102,10 +103,7 @@ ctl gA "$SA" debug crypto isakmp >/dev/null
 ctl gB "$SB" debug crypto isakmp >/dev/null
 
 # 1. traffic triggers the negotiation (captured on gA's outside link for tshark)
-nx gA tshark -i a0 -n -q -w "$T/wire.pcap" 2>"$T/tshark-cap.err" &
-TPID=$!
-for _ in $(seq 100); do grep -q Capturing "$T/tshark-cap.err" 2>/dev/null && break; sleep 0.05; done
-sleep 0.5 # "Capturing" comes a moment before the capture does
+cap_start "$T/wire.pcap" "$T/tshark-cap.err" "${P}gA" -i a0
 nx hA ping -c 1 -W 1 10.20.0.2 >/dev/null 2>&1
 wait_for 'ctl gB "$SB" show crypto ipsec sa 2>/dev/null | grep -c "inbound esp sas" >/dev/null' 10
 pout=$(nx hA ping -c 5 -i 0.2 -W 2 10.20.0.2 2>&1)
@@ -130,9 +128,7 @@ check "pair: negotiated transform, PFS, lifetimes" 'grep -qF "transform: esp-aes
 
 # tshark decrypts raw ESP and the encrypted ISAKMP with the keys gA exported
 # (--debug-keys: test oracle only)
-sleep 0.3
-kill "$TPID" 2>/dev/null
-wait "$TPID" 2>/dev/null
+cap_stop "$T/wire.pcap" "esp && ip.proto == 50" 10
 ek=$(keys_esp_check "$T/wire.pcap" "$LA.keys")
 ik=$(keys_isakmp_check "$T/wire.pcap" "$LA.keys")
 check "tshark decrypts the ESP (protocol 50), every ICV good" 'read -r n g b u <<<"$ek" && [ "$n" -ge 10 ] && [ "$g" = "$n" ] &&

@@ -35,6 +35,7 @@ D=$BIN/espfabd
 C=$BIN/espfabctl
 PROBE=$BIN/espfab-ikeprobe
 HERE=$(cd "$(dirname "$0")" && pwd)
+. "$HERE/lib/capture.sh"
 CFGS=$HERE/../configs
 ENGINES=${ENGINES:-"sw model"}
 P=ted$$
@@ -128,17 +129,13 @@ for ENG in $ENGINES; do
 		"$(grep -c technote "$LF") technote lines"
 	debug_all gD "$SD"
 	debug_all gF "$SF"
-	nx gD tshark -i d0 -n -q -w "$T/wire-$ENG.pcap" 2>"$T/tshark-$ENG.err" &
-	TPID=$!
-	for _ in $(seq 100); do grep -q Capturing "$T/tshark-$ENG.err" 2>/dev/null && break; sleep 0.05; done
-	sleep 0.5
+	cap_start "$T/wire-$ENG.pcap" "$T/tshark-$ENG.err" "${P}gD" -i d0
 
 	nx hD ping -c 1 -W 1 12.12.12.13 >/dev/null 2>&1
 	wait_for 'ctl gD "$SD" show crypto ipsec sa 2>/dev/null | grep -c "inbound esp sas" >/dev/null' 10
 	pout=$(nx hD ping -c 9 -i 0.2 -W 2 12.12.12.13 2>&1)
 	check "$ENG: ping 13.13.13.14 -> 12.12.12.13 after discovery" '[[ "$pout" == *" 9 received"* ]]' "$(tail -n 2 <<<"$pout")"
-	sleep 0.3
-	kill "$TPID" 2>/dev/null; wait "$TPID" 2>/dev/null
+	cap_stop "$T/wire-$ENG.pcap" esp 18
 
 	isa=$(ctl gD "$SD" show crypto isakmp sa)
 	check "$ENG: Daphne show crypto isakmp sa QM_IDLE with 11.11.11.2" 'grep -Eq "^11\.11\.11\.2 +11\.11\.11\.1 +QM_IDLE +2 " <<<"$isa"' "$isa"

@@ -35,9 +35,18 @@ struct espfab_engine_ops {
 	int (*submit)(void *priv, const espfab_req_t *reqs, unsigned n);
 	/* Return up to max completions in submission order, or -EIO. */
 	int (*poll)(void *priv, espfab_cpl_t *cpls, unsigned max);
+	/* Optional.  Engines that take parameters (espfab_open_opts.params,
+	 * "key=value,..."): used instead of open when set; params may be NULL.
+	 * An engine without it refuses non-empty params. */
+	int (*open_params)(void **priv, uint32_t slots, uint32_t depth, const char *params, char *why,
+			   size_t why_len);
+	/* Optional: a one-line reason for the engine's last failure ("" if
+	 * none); the common layer appends it to espfab_last_error(). */
+	const char *(*last_error)(void *priv);
 };
 
 extern const struct espfab_engine_ops espfab_engine_sw;
 extern const struct espfab_engine_ops espfab_engine_model;
+extern const struct espfab_engine_ops espfab_engine_sim;
 
 #endif /* ESPFAB_ENGINE_H */

@@ -24,7 +24,7 @@ CC      ?= gcc
 OPT     ?= -O2
 SAN     ?=
 CFLAGS_COMMON := -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -g $(OPT) -MMD -MP \
-                 -I$(BUILD)/gen -Idriver -Ihls -Ihost -Iike -Itests/support
+                 -I$(BUILD)/gen -Idriver -Ihls -Ihost -Iike -Isim -Itests/support
 ifeq ($(SAN),1)
 CFLAGS_COMMON += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 LDFLAGS_SAN   := -fsanitize=address,undefined
@@ -44,6 +44,9 @@ CONTRACT_VH := $(BUILD)/gen/espfab_contract.vh
 HLS_SRC    := $(filter-out %_tb.c,$(wildcard hls/*/*.c))
 HLS_TB     := $(wildcard hls/*/*_tb.c)
 DRIVER_SRC := $(wildcard driver/*.c)
+# sim/*.c: the behavioural C model of the fabric (sim/fabric_model.h), in
+# libespfab for the unit tests' in-process bus and for espfab-simd --device model.
+FABRIC_MODEL_SRC := $(wildcard sim/*.c)
 HOST_SRC   := $(filter-out %_main.c,$(wildcard host/*.c)) $(wildcard ike/*.c)
 HOST_MAINS := $(wildcard host/*_main.c)
 UNIT_SRC   := $(wildcard tests/unit/test_*.c)
@@ -82,7 +85,7 @@ $(BUILD)/obj/%.o: %.c $(CONTRACT_H)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_COMMON) -c -o $@ $<
 
-$(LIB_ESPFAB): $(call obj,$(DRIVER_SRC) $(HLS_SRC))
+$(LIB_ESPFAB): $(call obj,$(DRIVER_SRC) $(FABRIC_MODEL_SRC) $(HLS_SRC))
 	@mkdir -p $(dir $@)
 	rm -f $@ && ar rcs $@ $^
 

@@ -12,6 +12,9 @@
 #   make lint       verilator --lint-only -Wall over the RTL
 #   make rtl        Verilator testbenches of the RTL (iterative and pipelined)
 #   make synth      Yosys synth_xilinx resource estimates into build/synth/
+#   make board-alveo BOARD=u250|u280    Vitis flow, board/alveo/ (says so and builds nothing without Vitis)
+#   make board-zynq BOARD=zcu102|zc706  Vivado flow, board/zynq/ (likewise without Vivado)
+#   make check-xrt-syntax  compile the xrt engine against a stand-in of XRT's C API
 #   make deps       install Debian packages the build and tests need
 #
 # Layout of build/ (BUILD=dir moves it; helpers use their own to avoid races):
@@ -34,6 +37,22 @@ endif
 CFLAGS_HLS := $(CFLAGS_COMMON) -Wno-unknown-pragmas -Wno-unused-label
 LDLIBS     := -lcrypto
 TEST_LIBS  := -lcmocka -lcrypto
+
+# Alveo engine "xrt": the real one only where XRT's headers are installed
+# (XRT_DIR, default /opt/xilinx/xrt); otherwise driver/engine_xrt.c builds a
+# placeholder that refuses to open and says why (docs/boards.md).
+XRT_DIR ?= /opt/xilinx/xrt
+ifneq ($(wildcard $(XRT_DIR)/include/xrt/xrt_kernel.h),)
+CFLAGS_XRT := -DESPFAB_HAVE_XRT -I$(XRT_DIR)/include
+LDLIBS     += -L$(XRT_DIR)/lib -lxrt_coreutil
+TEST_LIBS  += -L$(XRT_DIR)/lib -lxrt_coreutil
+XRT_STATE  := built against $(XRT_DIR)
+else
+XRT_STATE  := not built (XRT not installed: no $(XRT_DIR)/include/xrt/xrt_kernel.h)
+endif
+ifeq ($(MAKELEVEL),0)
+$(info engine xrt: $(XRT_STATE))
+endif
 
 # Where every test stage records its result (shared by the ASan sub-build).
 export RESULTS ?= $(abspath $(BUILD))/results
@@ -60,7 +79,8 @@ TOOLS      := $(foreach m,$(HOST_MAINS),$(BUILD)/bin/$(subst _,-,$(patsubst host
 UNIT_BINS  := $(patsubst tests/unit/%.c,$(BUILD)/test/%,$(UNIT_SRC))
 CSIM_BINS  := $(patsubst hls/%.c,$(BUILD)/csim/%,$(HLS_TB))
 
-.PHONY: all run demo-esp test deps bench bench-rtl bench-rtl-dma bench-ike unit unit-asan csim e2e clean gen lint rtl synth
+.PHONY: all run demo-esp test deps bench bench-rtl bench-rtl-dma bench-ike unit unit-asan csim e2e clean gen lint rtl synth \
+        check-xrt-syntax board-alveo board-zynq
 all: $(CONTRACT_H) $(CONTRACT_VH) $(LIB_ESPFAB) $(LIB_HOST) $(TOOLS) $(UNIT_BINS) $(CSIM_BINS)
 
 gen: $(CONTRACT_H) $(CONTRACT_VH)
@@ -84,6 +104,8 @@ $(BUILD)/obj/hls/%.o: hls/%.c $(CONTRACT_H)
 $(BUILD)/obj/%.o: %.c $(CONTRACT_H)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_COMMON) -c -o $@ $<
+
+$(BUILD)/obj/driver/engine_xrt.o: CFLAGS_COMMON += $(CFLAGS_XRT)
 
 $(LIB_ESPFAB): $(call obj,$(DRIVER_SRC) $(FABRIC_MODEL_SRC) $(HLS_SRC))
 	@mkdir -p $(dir $@)
@@ -126,6 +148,21 @@ lint: gen
 
 rtl: all
 	@scripts/rtl-tests.sh $(BUILD)
+
+# engine_xrt.c's real code compiled (not linked) against a stand-in of
+# XRT's C API declarations (tests/support/xrt_stub/), for machines without XRT.
+check-xrt-syntax: gen
+	$(CC) -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -O2 -I$(BUILD)/gen -Idriver \
+	  -DESPFAB_HAVE_XRT -Itests/support/xrt_stub -fsyntax-only driver/engine_xrt.c
+	@echo "check-xrt-syntax: driver/engine_xrt.c compiles against tests/support/xrt_stub (not linked, not run)"
+
+# Vendor flows (board/alveo, board/zynq; docs/boards.md).  Each says plainly
+# when Vitis / Vivado is not installed and builds nothing.
+board-alveo: gen
+	@board/alveo/build.sh $(abspath $(BUILD)) $(or $(BOARD),u250)
+
+board-zynq: gen
+	@board/zynq/build.sh $(abspath $(BUILD)) $(or $(BOARD),zcu102)
 
 # Resource estimate (not part of make test: minutes per pipelined core).
 synth: gen

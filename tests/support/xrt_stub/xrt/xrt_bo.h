@@ -1,0 +1,2 @@
+/* Syntax-check stand-in for XRT's xrt/xrt_bo.h; see xrt_stub_decls.h. */
+#include "xrt_stub_decls.h"

@@ -31,6 +31,7 @@
 #include "espfabd_io.h"
 #include "evloop.h"
 #include "ios_config.h"
+#include "obuf.h"
 
 /* A proxy identity (quick-mode ID payload) as a selector: address and
  * mask (host order; a host is mask 0xffffffff), IP protocol (0 = any),
@@ -100,6 +101,10 @@ struct sadb_hooks {
 	 * it was a discovery probe and is consumed (dropped here); false:
 	 * the data path handles it as any other cleartext. */
 	bool (*probe)(void *arg, const uint8_t *pkt, size_t len);
+	/* `show crypto engine connections active`: print the IKE side's own
+	 * rows (one per ISAKMP SA, IOS prints them first: conn-ids below the
+	 * IPsec ones) in the table's columns.  NULL: none. */
+	void (*engine_rows)(void *arg, obuf *out);
 };
 
 /* Create the SADB (and its data path state) on espfabd's loop, engine,

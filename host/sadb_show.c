@@ -257,6 +257,8 @@ static int cmd_show_engine(const cli_call *c, obuf *out)
 		}
 	obuf_printf(out, "%4s %-20s %-15s %-6s %-18s %8s %8s\n", "ID", "Interface", "IP-Address", "State", "Algorithm",
 		    "Encrypt", "Decrypt");
+	if (db->hooks.engine_rows)
+		db->hooks.engine_rows(db->hooks.arg, out);
 	for (size_t i = 0; i < nr; i++) {
 		const struct sadb_ent *e = rows[i].e;
 		espfab_sa_state_t st;

@@ -1,8 +1,11 @@
 /*
  * ike_cli.c — the IKE module's commands:
  *
- *   show crypto isakmp sa            IOS 12.4T/15 format ("IPv4 Crypto ISAKMP SA",
- *   show crypto isakmp sa detail     dst src state conn-id status; detail as seed 003)
+ *   show crypto isakmp sa            IOS 12.4T/15 layout ("IPv4 Crypto ISAKMP SA",
+ *                                    dst src state conn-id status), or 12.2's
+ *                                    "dst src state conn-id slot" when the config
+ *                                    says `version` below 12.4 (seed 000)
+ *   show crypto isakmp sa detail     as seed 003
  *   clear crypto isakmp [<1-32767>]  delete ISAKMP SAs (peers get a delete payload)
  *   test crypto initiate WORD <1-65535>
  *                                    TEST ONLY: negotiate for crypto map WORD entry N
@@ -24,9 +27,22 @@ static const char *encr_text(const struct ike_sa *sa, char *buf, size_t len)
 	return buf;
 }
 
+/* IOS before 12.4 printed `show crypto isakmp sa` as "dst src state conn-id
+ * slot", with no IPv4/IPv6 headings and no status column (seed 000, 12.2);
+ * later releases print the layout below.  The configuration's `version`
+ * line picks (none: the newer one). */
+static bool old_layout(const ios_config *cfg)
+{
+	unsigned maj = 0, min = 0;
+	if (!cfg || !cfg->version || sscanf(cfg->version, "%u.%u", &maj, &min) != 2)
+		return false;
+	return maj < 12 || (maj == 12 && min < 4);
+}
+
 void ike_show_sa(ike *k, obuf *out, bool detail)
 {
 	uint64_t now = evloop_now(k->p.loop);
+	bool old = !detail && old_layout(k->cfg);
 	if (detail) {
 		obuf_puts(out, "Codes: C - IKE configuration mode, D - Dead Peer Detection\n"
 			       "       K - Keepalives, N - NAT-traversal\n"
@@ -34,10 +50,13 @@ void ike_show_sa(ike *k, obuf *out, bool detail)
 			       "       psk - Preshared key, rsig - RSA signature\n"
 			       "       renc - RSA encryption\n");
 	}
-	obuf_puts(out, "IPv4 Crypto ISAKMP SA\n");
+	if (old)
+		obuf_puts(out, "dst             src             state          conn-id    slot\n");
+	else
+		obuf_puts(out, "IPv4 Crypto ISAKMP SA\n");
 	if (detail)
 		obuf_puts(out, "\nC-id  Local           Remote          I-VRF  Status Encr Hash   Auth DH Lifetime Cap.\n\n");
-	else
+	else if (!old)
 		obuf_puts(out, "dst             src             state          conn-id status\n");
 	/* oldest first, as IOS lists them */
 	size_t n = 0;
@@ -53,6 +72,11 @@ void ike_show_sa(ike *k, obuf *out, bool detail)
 		char a[16], b[16], e[16];
 		if (!detail) {
 			uint32_t dst = s->initiator ? s->peer : s->local, src = s->initiator ? s->local : s->peer;
+			if (old) {
+				obuf_printf(out, "%-16s%-16s%-15s%7u%8u\n", ike_ip(dst, a), ike_ip(src, b),
+					    ike_p1_show_state(s->state), s->conn_id, 0u);
+				continue;
+			}
 			obuf_printf(out, "%-16s%-16s%-15s%7u %s\n", ike_ip(dst, a), ike_ip(src, b),
 				    ike_p1_show_state(s->state), s->conn_id, up ? "ACTIVE" : "");
 			continue;
@@ -77,7 +101,8 @@ void ike_show_sa(ike *k, obuf *out, bool detail)
 	}
 	free(v);
 	(void)now;
-	obuf_puts(out, "\nIPv6 Crypto ISAKMP SA\n\n");
+	if (!old)
+		obuf_puts(out, "\nIPv6 Crypto ISAKMP SA\n\n");
 }
 
 int ike_clear(ike *k, uint32_t conn_id)
@@ -141,4 +166,32 @@ int ike_register_cli(ike *k, cli *c, bool test_hooks)
 	if (test_hooks && (r = cli_register(c, "test crypto initiate WORD <1-65535>", cmd_test_initiate, k)) < 0)
 		return r;
 	return 0;
+}
+
+/* IOS prints ISAKMP SAs in `show crypto engine connections active` too:
+ * conn-id, no interface or address, the phase-1 HMAC and cipher named as
+ * for IPsec connections (18 columns, so IOS's truncation is kept), no
+ * packet counts.  Oldest first. */
+void ike_engine_rows(void *arg, obuf *out)
+{
+	ike *k = arg;
+	size_t n = 0;
+	for (struct ike_sa *s = k->sas; s; s = s->next)
+		n += s->state == IKE_P1_COMPLETE;
+	struct ike_sa **v = n ? calloc(n, sizeof *v) : NULL;
+	size_t i = 0;
+	for (struct ike_sa *s = k->sas; s && v; s = s->next)
+		if (s->state == IKE_P1_COMPLETE)
+			v[n - 1 - i++] = s;
+	for (i = 0; v && i < n; i++) {
+		const struct ike_sa *s = v[i];
+		const char *c = s->encr == IKE_ENCR_DES_CBC ? "DES_56_CBC" :
+				s->encr == IKE_ENCR_3DES_CBC ? "3DES_56_CBC" :
+				s->key_bits == 256 ? "AES_256_CBC" : s->key_bits == 192 ? "AES_192_CBC" : "AES_128_CBC";
+		char alg[48];
+		snprintf(alg, sizeof alg, "%s+%s", s->hash == IKE_HASH_MD5 ? "HMAC_MD5" : "HMAC_SHA", c);
+		obuf_printf(out, "%4u %-20s %-15s %-6s %-18.18s %8u %8u\n", s->conn_id, "<none>", "<none>", "set", alg, 0u,
+			    0u);
+	}
+	free(v);
 }

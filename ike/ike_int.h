@@ -320,6 +320,10 @@ void ike_ted_acquire(ike *k, const ios_spd_result *r, const ios_flow *f);
 /* a TED message on our UDP 500: reply to our probe, or a probe to us */
 void ike_ted_input(ike *k, struct isakmp_msg *m, const netio_dgram *d);
 void ike_ted_free(ike *k);
+
+/* ike_cli.c: the ISAKMP rows of `show crypto engine connections active`
+ * (struct sadb_hooks.engine_rows; arg is the ike). */
+void ike_engine_rows(void *arg, obuf *out);
 /* A free conn-id (probes take one as IOS's PEER_DISCOVERY SAs do). */
 uint32_t ike_new_conn_id(ike *k);
 

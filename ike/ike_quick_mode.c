@@ -1015,6 +1015,7 @@ void ike_sadb_hooks(ike *k, struct sadb_hooks *h)
 	h->acquire = ike_acquire;
 	h->expire = ike_expire;
 	h->probe = ike_ted_intercept;
+	h->engine_rows = ike_engine_rows;
 	h->arg = k;
 }
 

@@ -217,7 +217,7 @@ EOF
 	trig=$(echo "$t1 - $t0" | bc)
 	# the responder installs its pair last (on QM3)
 	# (two rows per pair: inbound and outbound)
-	if ! wait_up "nx R \"$C\" --socket \"$sr\" show crypto engine connections active | awk '/HMAC_SHA\\+AES/ { n++ } END { print int(n / 2) }'"; then
+	if ! wait_up "nx R \"$C\" --socket \"$sr\" show crypto engine connections active | awk '\$1 >= 2000 && /HMAC_SHA\\+AES/ { n++ } END { print int(n / 2) }'"; then
 		ok=false
 		echo "bench-ike: espfabd: only $UP of $N tunnels up after ${TIMEOUT}s" >&2
 	fi

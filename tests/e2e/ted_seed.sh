@@ -138,7 +138,8 @@ for ENG in $ENGINES; do
 	cap_stop "$T/wire-$ENG.pcap" esp 18
 
 	isa=$(ctl gD "$SD" show crypto isakmp sa)
-	check "$ENG: Daphne show crypto isakmp sa QM_IDLE with 11.11.11.2" 'grep -Eq "^11\.11\.11\.2 +11\.11\.11\.1 +QM_IDLE +2 " <<<"$isa"' "$isa"
+	# version 12.2 in the seed config: the 12.2 layout, as the seed prints it
+	check "$ENG: Daphne show crypto isakmp sa: 12.2 layout, QM_IDLE with 11.11.11.2, conn-id 2, slot 0" '[ "$(head -n 1 <<<"$isa" | tr -s " ")" = "dst src state conn-id slot" ] && grep -Eq "^11\.11\.11\.2 +11\.11\.11\.1 +QM_IDLE +2 +0$" <<<"$isa" && ! grep -q IPv4 <<<"$isa"' "$isa"
 	isf=$(ctl gF "$SF" show crypto isakmp sa)
 	check "$ENG: Fred show crypto isakmp sa QM_IDLE" 'grep -Eq "^11\.11\.11\.2 +11\.11\.11\.1 +QM_IDLE +2 " <<<"$isf"' "$isf"
 	ipsa=$(ctl gD "$SD" show crypto ipsec sa)
@@ -169,8 +170,8 @@ Crypto Map "tedtag" 11 ipsec-isakmp
 	check "$ENG: Fred show crypto map: tedtag 11 with peer 11.11.11.1" \
 		'grep -q "Crypto Map \"tedtag\" 11 ipsec-isakmp" <<<"$mapf" && grep -q "Peer = 11.11.11.1" <<<"$mapf" && grep -q "permit ip 12.12.12.0 0.0.0.255 13.13.13.0 0.0.0.255" <<<"$mapf" && grep -q "created from dynamic map ted-map/10" <<<"$mapf"' "$mapf"
 	eng=$(ctl gD "$SD" show crypto engine connections active)
-	check "$ENG: show crypto engine connections active: HMAC_MD5+DES_56_CB 9/9" \
-		'grep -Eq "^ *2000 +FastEthernet0/0 +11\.11\.11\.1 +set +HMAC_MD5\+DES_56_CB +0 +9$" <<<"$eng" && grep -Eq "^ *2001 +FastEthernet0/0 +11\.11\.11\.1 +set +HMAC_MD5\+DES_56_CB +9 +0$" <<<"$eng"' "$eng"
+	check "$ENG: show crypto engine connections active: ISAKMP row 2 <none>, HMAC_MD5+DES_56_CB 9/9" \
+		'grep -Eq "^ *2 +<none> +<none> +set +HMAC_SHA\+DES_56_CB +0 +0$" <<<"$eng" && grep -Eq "^ *2000 +FastEthernet0/0 +11\.11\.11\.1 +set +HMAC_MD5\+DES_56_CB +0 +9$" <<<"$eng" && grep -Eq "^ *2001 +FastEthernet0/0 +11\.11\.11\.1 +set +HMAC_MD5\+DES_56_CB +9 +0$" <<<"$eng"' "$eng"
 
 	# the seed's debug lines
 	for l in "GOT A PEER DISCOVERY MESSAGE FROM THE SA MANAGER" "beginning peer discovery exchange" \

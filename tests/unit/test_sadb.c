@@ -139,7 +139,7 @@ static void side_open(struct side *s, const char *name, const char *cfg, uint32_
 	assert_int_equal(sadb_new(loop, s->dev, NULL, s->cfg, &s->db), 0);
 	struct dp_sinks k = { sink_esp, sink_tun, sink_clear, s };
 	dp_set_sinks(s->db, &k);
-	struct sadb_hooks h = { on_acquire, on_expire, s, NULL };
+	struct sadb_hooks h = { .acquire = on_acquire, .expire = on_expire, .arg = s };
 	sadb_set_hooks(s->db, &h);
 }
 

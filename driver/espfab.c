@@ -17,6 +17,7 @@
 static const struct espfab_engine_ops *const engines[] = {
 	&espfab_engine_sw,
 	&espfab_engine_model,
+	&espfab_engine_sim,
 };
 #define N_ENGINES (sizeof engines / sizeof engines[0])
 
@@ -52,6 +53,13 @@ struct espfab_dev {
 };
 
 static _Thread_local char open_err[256];
+
+/* The engine's own reason for its last failure, or "". */
+static const char *engine_why(const espfab_dev *dev)
+{
+	const char *w = dev->ops->last_error ? dev->ops->last_error(dev->priv) : NULL;
+	return w ? w : "";
+}
 
 static void set_err(espfab_dev *dev, const char *fmt, ...)
 {
@@ -132,7 +140,13 @@ int espfab_open(const char *name, const espfab_open_opts *opts, espfab_dev **out
 	dev->depth = depth;
 	dev->iv.seeded = opts->iv_seeded;
 	dev->iv.state = opts->iv_seed;
-	rc = ops->open(&dev->priv, slots, depth, why, sizeof why);
+	if (ops->open_params)
+		rc = ops->open_params(&dev->priv, slots, depth, opts->params, why, sizeof why);
+	else if (opts->params && opts->params[0]) {
+		snprintf(why, sizeof why, "takes no parameters (got \"%s\")", opts->params);
+		rc = -EINVAL;
+	} else
+		rc = ops->open(&dev->priv, slots, depth, why, sizeof why);
 	if (rc) {
 		snprintf(open_err, sizeof open_err, "engine %s: %s", ops->name, why[0] ? why : strerror(-rc));
 		goto fail;
@@ -302,7 +316,10 @@ static int sa_install(espfab_dev *dev, uint32_t slot, const espfab_sa_t *sa, boo
 	rc = dev->ops->sa_write(dev->priv, slot, &copy, update);
 	espfab_wipe(&copy, sizeof copy);
 	if (rc) {
-		set_err(dev, "engine %s refused the SA for slot %u (%s)", dev->ops->name, slot, strerror(-rc));
+		if (rc == -EIO)
+			dev->failed = true;
+		set_err(dev, "engine %s refused the SA for slot %u (%s)%s%s", dev->ops->name, slot, strerror(-rc),
+			engine_why(dev)[0] ? ": " : "", engine_why(dev));
 		return rc;
 	}
 	*id = (struct slot_id){ .spi = sa->spi, .used = 1, .dir = sa->dir, .mode = sa->mode,
@@ -331,7 +348,10 @@ int espfab_sa_del(espfab_dev *dev, uint32_t slot)
 	}
 	rc = dev->ops->sa_clear(dev->priv, slot);
 	if (rc) {
-		set_err(dev, "engine %s could not clear slot %u (%s)", dev->ops->name, slot, strerror(-rc));
+		if (rc == -EIO)
+			dev->failed = true;
+		set_err(dev, "engine %s could not clear slot %u (%s)%s%s", dev->ops->name, slot, strerror(-rc),
+			engine_why(dev)[0] ? ": " : "", engine_why(dev));
 		return rc;
 	}
 	memset(&dev->ids[slot], 0, sizeof dev->ids[slot]);
@@ -347,7 +367,14 @@ int espfab_sa_state(espfab_dev *dev, uint32_t slot, espfab_sa_state_t *st)
 		set_err(dev, "slot %u is empty", slot);
 		return -ENOENT;
 	}
-	return dev->ops->sa_read_state(dev->priv, slot, st);
+	rc = dev->ops->sa_read_state(dev->priv, slot, st);
+	if (rc) {
+		if (rc == -EIO)
+			dev->failed = true;
+		set_err(dev, "engine %s could not read the state of slot %u (%s)%s%s", dev->ops->name, slot,
+			strerror(-rc), engine_why(dev)[0] ? ": " : "", engine_why(dev));
+	}
+	return rc;
 }
 
 void espfab_dev_counters_get(const espfab_dev *dev, espfab_dev_counters *c)
@@ -443,7 +470,8 @@ int espfab_submit(espfab_dev *dev, const espfab_op *ops, unsigned n, unsigned *a
 			espfab_wipe(reqs[i].iv, sizeof reqs[i].iv);
 		if (got < 0) {
 			dev->failed = true;
-			set_err(dev, "engine %s failed on submit (%s)", dev->ops->name, strerror(-got));
+			set_err(dev, "engine %s failed on submit (%s)%s%s", dev->ops->name, strerror(-got),
+				engine_why(dev)[0] ? ": " : "", engine_why(dev));
 			rc = -EIO;
 			break;
 		}
@@ -466,16 +494,21 @@ int espfab_submit(espfab_dev *dev, const espfab_op *ops, unsigned n, unsigned *a
 
 int espfab_poll(espfab_dev *dev, espfab_cpl *cpls, unsigned max)
 {
-	if (dev->failed) {
+	/* A failed device still hands back what it had in flight (as DEVICE
+	 * completions from the engine) before answering -EIO. */
+	if (dev->failed && dev->inflight == 0) {
 		set_err(dev, "device has failed");
 		return -EIO;
 	}
 	int got = dev->ops->poll(dev->priv, cpls, max);
 	if (got < 0) {
 		dev->failed = true;
-		set_err(dev, "engine %s failed on poll (%s)", dev->ops->name, strerror(-got));
+		set_err(dev, "engine %s failed on poll (%s)%s%s", dev->ops->name, strerror(-got),
+			engine_why(dev)[0] ? ": " : "", engine_why(dev));
 		return -EIO;
 	}
+	if ((unsigned)got > dev->inflight)
+		got = (int)dev->inflight; /* an engine never returns more than was submitted */
 	for (int i = 0; i < got; i++) {
 		unsigned st = cpls[i].status < ESPFAB_STATUS_SLOTS ? cpls[i].status : ESPFAB_STATUS_DEVICE;
 		dev->counters.count[st]++;

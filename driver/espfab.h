@@ -41,6 +41,15 @@ typedef struct espfab_open_opts {
 	                         (deterministic, for comparing engines);
 	                         false: IVs come from the OS CSPRNG */
 	uint64_t iv_seed;
+	/* Engine parameters, "key=value,key=value" (NULL or "": defaults).
+	 * Engines without parameters (sw, model) refuse a non-empty string.
+	 * "sim" (docs/fabric-driver.md): device=rtl|model, config=NAME (the
+	 * espfab-simd configuration), rd_latency=, wr_latency=, trace=FILE,
+	 * and the ring driver's ring_log2=, irq=0|1, irq_count=, irq_timer=,
+	 * poll_budget=, hang_budget=, reg_spin=.  The environment variable
+	 * ESPFAB_SIM supplies defaults that params override, so tools that
+	 * only take --engine (espfab-esp, espfab-bench) can be steered. */
+	const char *params;
 } espfab_open_opts;
 
 /* One packet to transform.  in/out may not overlap. */
@@ -99,7 +108,12 @@ void espfab_dev_counters_get(const espfab_dev *dev, espfab_dev_counters *c);
  * queued (fewer than n only when the queue is full).  Returns 0, or -ENOSPC
  * when none could be queued, or -EIO if the device has failed. */
 int espfab_submit(espfab_dev *dev, const espfab_op *ops, unsigned n, unsigned *accepted);
-/* Collect up to max completions; returns how many (>= 0) or -EIO. */
+/* Collect up to max completions; returns how many (>= 0) or -EIO.
+ * Asynchronous engines (sim, uio, xrt) may return 0 while requests are in
+ * flight: each call lets the device run a bounded while, so callers keep
+ * polling.  After a device failure, poll first returns every request still
+ * in flight as a completion with status ESPFAB_STATUS_DEVICE, then -EIO;
+ * submit and the SA calls return -EIO at once. */
 int espfab_poll(espfab_dev *dev, espfab_cpl *cpls, unsigned max);
 /* Requests submitted and not yet polled. */
 unsigned espfab_inflight(const espfab_dev *dev);

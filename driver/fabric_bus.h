@@ -42,6 +42,9 @@ struct fabric_bus_ops {
 	/* Fabric clock cycles since open (sim), or 0 where unknown. */
 	uint64_t (*cycles)(void *bus);
 	void (*close)(void *bus);
+	/* Optional: why the bus itself failed ("" or NULL if it did not), e.g.
+	 * "the platform exited"; the driver appends it to its own reason. */
+	const char *(*error)(void *bus);
 };
 
 struct fabric_bus {

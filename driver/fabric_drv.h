@@ -130,6 +130,8 @@ struct fabric_drv_info {
 	bool failed;
 };
 void fabric_drv_info_get(void *priv, struct fabric_drv_info *info);
+/* The bus under the driver (fault injection in tests). */
+struct fabric_bus *fabric_drv_bus(void *priv);
 /* Set the queue's moderation at run time (Q_IRQ_COUNT/TIMER; the queue is
  * not reset).  Returns 0 or -EIO. */
 int fabric_drv_set_moderation(void *priv, uint32_t irq_count, uint32_t irq_timer);

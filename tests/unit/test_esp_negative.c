@@ -16,6 +16,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
 
@@ -434,6 +435,9 @@ static int group_teardown(void **s)
 
 int main(void)
 {
+	/* The sim engine runs here on the in-process C model of the fabric
+	 * unless ESPFAB_SIM says otherwise (device=model|rtl: espfab-simd). */
+	setenv("ESPFAB_SIM", "device=inproc", 0);
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_negative_every_engine),
 	};

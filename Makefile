@@ -107,8 +107,8 @@ $(BUILD)/obj/%.o: %.c $(CONTRACT_H)
 
 $(BUILD)/obj/driver/engine_xrt.o: CFLAGS_COMMON += $(CFLAGS_XRT)
 
-# The sim engine's last place to look for espfab-simd: this build's bin/.
-$(BUILD)/obj/driver/engine_sim.o: CFLAGS_COMMON += -DESPFAB_SIMD_DEFAULT='"$(abspath $(BUILD))/bin/espfab-simd"'
+# The sim engine's last place to look for espfab-simd-CONFIG: this build's bin/.
+$(BUILD)/obj/driver/engine_sim.o: CFLAGS_COMMON += -DESPFAB_SIMD_DIR='"$(abspath $(BUILD))/bin"'
 
 $(LIB_ESPFAB): $(call obj,$(DRIVER_SRC) $(FABRIC_MODEL_SRC) $(HLS_SRC))
 	@mkdir -p $(dir $@)

@@ -10,7 +10,9 @@
  * fabric_drv_dma_bytes() bytes mapped MAP_SHARED here and in the child,
  * which sees it at SIM_MEM_BASE; every CSR access and every wait is one
  * request/response on a SOCK_SEQPACKET socketpair.  The binary: $ESPFAB_SIMD,
- * else espfab-simd beside /proc/self/exe, else ESPFAB_SIMD_DEFAULT (the
+ * else espfab-simd-CONFIG (config=, default iterative: the Verilated
+ * parameters are fixed per binary, scripts/build-simd.sh) or espfab-simd
+ * beside /proc/self/exe, else the same names in ESPFAB_SIMD_DIR (the
  * build's bin/).  EOF or a short message on the socket means the platform
  * died: the bus answers -EIO from then on and the driver fails the device.
  *
@@ -39,8 +41,8 @@
 #include "fabric_model.h"
 #include "sim_proto.h"
 
-#ifndef ESPFAB_SIMD_DEFAULT
-#define ESPFAB_SIMD_DEFAULT "/usr/local/bin/espfab-simd"
+#ifndef ESPFAB_SIMD_DIR
+#define ESPFAB_SIMD_DIR "/usr/local/bin"
 #endif
 
 /* ---- in-process bus ------------------------------------------------------- */
@@ -284,11 +286,20 @@ static const struct fabric_bus_ops simd_ops = {
 	.close = simd_close,
 };
 
-/* Where espfab-simd is; "" and a reason in why when nowhere. */
-static int simd_path(char *path, size_t len, char *why, size_t why_len)
+/* Try dir/name; 0 if executable. */
+static int try_exec(char *path, size_t len, const char *dir, const char *name)
+{
+	int n = snprintf(path, len, "%s/%s", dir, name);
+	return n > 0 && (size_t)n < len && access(path, X_OK) == 0 ? 0 : -1;
+}
+
+/* Where espfab-simd for `config` is: $ESPFAB_SIMD, else espfab-simd-CONFIG or
+ * espfab-simd beside this program, else in ESPFAB_SIMD_DIR (the build's
+ * bin/).  -ENOENT and a reason in why when nowhere. */
+static int simd_path(char *path, size_t len, const char *config, char *why, size_t why_len)
 {
 	const char *env = getenv("ESPFAB_SIMD");
-	char self[PATH_MAX];
+	char self[PATH_MAX], name[96];
 	ssize_t n;
 
 	if (env && *env) {
@@ -298,27 +309,23 @@ static int simd_path(char *path, size_t len, char *why, size_t why_len)
 		snprintf(why, why_len, "ESPFAB_SIMD=%s is not an executable (%s)", env, strerror(errno));
 		return -ENOENT;
 	}
+	snprintf(name, sizeof name, "espfab-simd-%s", config);
 	n = readlink("/proc/self/exe", self, sizeof self - 1);
 	if (n > 0) {
 		self[n] = 0;
 		char *slash = strrchr(self, '/');
 		if (slash) {
 			*slash = 0;
-			if (strlen(self) + sizeof "/espfab-simd" <= len) {
-				memcpy(path, self, strlen(self));
-				memcpy(path + strlen(self), "/espfab-simd", sizeof "/espfab-simd");
-				if (access(path, X_OK) == 0)
-					return 0;
-			}
+			if (!try_exec(path, len, self, name) || !try_exec(path, len, self, "espfab-simd"))
+				return 0;
 		}
 	}
-	snprintf(path, len, "%s", ESPFAB_SIMD_DEFAULT);
-	if (access(path, X_OK) == 0)
+	if (!try_exec(path, len, ESPFAB_SIMD_DIR, name) || !try_exec(path, len, ESPFAB_SIMD_DIR, "espfab-simd"))
 		return 0;
 	snprintf(why, why_len,
-		 "espfab-simd not found (set ESPFAB_SIMD, or build it: it is looked for beside this program and at "
-		 "%s); device=inproc runs the C model of the fabric without it",
-		 ESPFAB_SIMD_DEFAULT);
+		 "%s not found beside this program or in %s (build it: scripts/build-simd.sh BUILD %s, or set "
+		 "ESPFAB_SIMD); device=inproc runs the C model of the fabric without it",
+		 name, ESPFAB_SIMD_DIR, config);
 	return -ENOENT;
 }
 
@@ -338,7 +345,7 @@ static int simd_open(struct fabric_bus **out, size_t bytes, const struct sim_opt
 	int rc;
 
 	*out = NULL;
-	rc = simd_path(path, sizeof path, why, why_len);
+	rc = simd_path(path, sizeof path, o->config, why, why_len);
 	if (rc)
 		return rc;
 	s = calloc(1, sizeof *s);
@@ -388,10 +395,6 @@ static int simd_open(struct fabric_bus **out, size_t bytes, const struct sim_opt
 		argv[k++] = a_bytes;
 		argv[k++] = "--device";
 		argv[k++] = o->device;
-		if (o->config[0]) {
-			argv[k++] = "--config";
-			argv[k++] = o->config;
-		}
 		if (o->rd_latency >= 0) {
 			snprintf(a_rd, sizeof a_rd, "%ld", o->rd_latency);
 			argv[k++] = "--rd-latency";
@@ -524,7 +527,7 @@ static int parse_engine_keys(struct sim_opts *o, const char *s, char *why, size_
 static int sim_open(void **priv, uint32_t slots, uint32_t depth, const char *params, char *why, size_t why_len)
 {
 	struct fabric_drv_params p;
-	struct sim_opts o = { .device = "rtl", .rd_latency = -1, .wr_latency = -1 };
+	struct sim_opts o = { .device = "rtl", .config = "iterative", .rd_latency = -1, .wr_latency = -1 };
 	const char *env = getenv("ESPFAB_SIM");
 	struct fabric_bus *bus = NULL;
 	char w2[200] = "";

@@ -506,11 +506,15 @@ int fabric_drv_open(struct fabric_drv **out, struct fabric_bus *bus, const struc
 		rc = -ENODEV;
 		goto fail;
 	}
-	if (slots > d->dev_sa_slots) {
-		snprintf(why, why_len, "%u SA slots requested, the device has %u", slots, d->dev_sa_slots);
-		rc = -EINVAL;
+	if (d->dev_sa_slots == 0 || d->dev_sa_slots > ESPFAB_SA_SLOTS_MAX) {
+		snprintf(why, why_len, "device reports %u SA slots (1..%d expected)", d->dev_sa_slots,
+			 ESPFAB_SA_SLOTS_MAX);
+		rc = -ENODEV;
 		goto fail;
 	}
+	/* More slots requested than the build has (e.g. 256 on a 64-slot Zynq
+	 * build): open anyway; SAs beyond the device's table are refused in
+	 * sa_write, and requests for them complete NO_SA as the device says. */
 	/* marker: lost when the device is reset under us */
 	d->marker = (uint32_t)((uintptr_t)d ^ (uint64_t)time(NULL) * 2654435761u) | 1u;
 	if (d->marker == 0xffffffffu)
@@ -636,6 +640,10 @@ int fabric_drv_sa_write(void *priv, uint32_t slot, const espfab_sa_t *sa, bool k
 		return -EIO;
 	if (slot >= d->slots)
 		return -EINVAL;
+	if (slot >= d->dev_sa_slots) {
+		set_err(d, "slot %u is beyond the device's %u SA slots", slot, d->dev_sa_slots);
+		return -ENOSPC;
+	}
 	/* order the command after every request submitted before it */
 	if ((rc = drain(d)) || (rc = sa_wait(d, ESPFAB_SA_STATUS_WR_BUSY, 32, &st)))
 		return rc;

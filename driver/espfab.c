@@ -61,6 +61,14 @@ static const char *engine_why(const espfab_dev *dev)
 	return w ? w : "";
 }
 
+static void set_err(espfab_dev *dev, const char *fmt, ...);
+
+/* A call on a failed device: say so, with the engine's reason. */
+static void set_failed_err(espfab_dev *dev)
+{
+	set_err(dev, "device has failed%s%s", engine_why(dev)[0] ? ": " : "", engine_why(dev));
+}
+
 static void set_err(espfab_dev *dev, const char *fmt, ...)
 {
 	va_list ap;
@@ -168,6 +176,11 @@ void espfab_close(espfab_dev *dev)
 	espfab_wipe(&dev->iv, sizeof dev->iv);
 	free(dev->ids);
 	free(dev);
+}
+
+void *espfab_engine_priv(espfab_dev *dev)
+{
+	return dev->priv;
 }
 
 const char *espfab_engine_name(const espfab_dev *dev)
@@ -288,7 +301,7 @@ static int sa_install(espfab_dev *dev, uint32_t slot, const espfab_sa_t *sa, boo
 	if (rc)
 		return rc;
 	if (dev->failed) {
-		set_err(dev, "device has failed");
+		set_failed_err(dev);
 		return -EIO;
 	}
 	id = &dev->ids[slot];
@@ -419,13 +432,14 @@ static int iv_fill(struct iv_source *iv, uint8_t out[ESPFAB_IV_MAX])
 int espfab_submit(espfab_dev *dev, const espfab_op *ops, unsigned n, unsigned *accepted)
 {
 	espfab_req_t reqs[SUBMIT_CHUNK];
+	uint64_t iv_before[SUBMIT_CHUNK]; /* seeded IV state before each request */
 	unsigned done = 0;
 	int rc = 0;
 
 	if (accepted)
 		*accepted = 0;
 	if (dev->failed) {
-		set_err(dev, "device has failed");
+		set_failed_err(dev);
 		return -EIO;
 	}
 	for (unsigned i = 0; i < n; i++) {
@@ -444,6 +458,7 @@ int espfab_submit(espfab_dev *dev, const espfab_op *ops, unsigned n, unsigned *a
 		for (unsigned i = 0; i < k; i++) {
 			const espfab_op *op = &ops[done + i];
 			espfab_req_t *r = &reqs[i];
+			iv_before[i] = dev->iv.state;
 			memset(r, 0, sizeof *r);
 			r->cookie = op->cookie;
 			r->in_addr = (uint64_t)(uintptr_t)op->in;
@@ -475,6 +490,11 @@ int espfab_submit(espfab_dev *dev, const espfab_op *ops, unsigned n, unsigned *a
 			rc = -EIO;
 			break;
 		}
+		/* Requests the engine did not take (a full ring) give their seeded
+		 * IVs back, so the IV stream depends only on accepted requests and
+		 * engines with different queue sizes stay comparable. */
+		if ((unsigned)got < k && dev->iv.seeded)
+			dev->iv.state = iv_before[got];
 		done += (unsigned)got;
 		dev->inflight += (unsigned)got;
 		dev->counters.submitted += (unsigned)got;
@@ -497,7 +517,7 @@ int espfab_poll(espfab_dev *dev, espfab_cpl *cpls, unsigned max)
 	/* A failed device still hands back what it had in flight (as DEVICE
 	 * completions from the engine) before answering -EIO. */
 	if (dev->failed && dev->inflight == 0) {
-		set_err(dev, "device has failed");
+		set_failed_err(dev);
 		return -EIO;
 	}
 	int got = dev->ops->poll(dev->priv, cpls, max);

@@ -45,6 +45,9 @@ struct espfab_engine_ops {
 	const char *(*last_error)(void *priv);
 };
 
+/* The engine's private state of an open handle (tests: fault injection). */
+void *espfab_engine_priv(espfab_dev *dev);
+
 extern const struct espfab_engine_ops espfab_engine_sw;
 extern const struct espfab_engine_ops espfab_engine_model;
 extern const struct espfab_engine_ops espfab_engine_sim;

@@ -179,7 +179,7 @@ e2e: all
 test: deps
 	@rm -rf $(RESULTS)
 	@$(MAKE) --no-print-directory all
-	@$(MAKE) --no-print-directory -k unit csim unit-asan e2e lint rtl; \
+	@$(MAKE) --no-print-directory -k unit csim unit-asan e2e lint rtl cosim; \
 	 scripts/run-tests.sh summary
 
 ENGINE ?= sw
@@ -206,6 +206,22 @@ bench-rtl-dma: all
 # charon, in network namespaces (root); BENCH_IKE_N tunnels (default 120, at most 128).
 bench-ike: deps all
 	@scripts/bench-ike.sh $(BUILD) $(BENCH_IKE_N)
+
+# Co-simulation (issue 5, docs/fabric-driver.md): the sim engine through
+# espfab-simd-iterative --device rtl (the Verilated espfab_dma_top):
+# tests/cosim/test_cosim (test_fabric_drv's engine cases on the RTL, and the
+# platform dying mid-traffic) and tests/cosim/cosim_esp.sh (espfab-esp
+# --engine sim = sw = model on pcaps).  About 2 min once the platform is
+# built (build-simd.sh decides what is stale).
+COSIM_BINS := $(BUILD)/cosim/test_cosim
+.PHONY: cosim
+cosim: all $(COSIM_BINS)
+	@JOBS=2 nice scripts/build-simd.sh $(BUILD) iterative
+	@ESPFAB_SIMD=$(abspath $(BUILD))/bin/espfab-simd-iterative BIN=$(abspath $(BUILD)/bin) \
+	 scripts/run-tests.sh cosim $(COSIM_BINS) $(abspath tests/cosim/cosim_esp.sh)
+$(BUILD)/cosim/%: $(BUILD)/obj/tests/cosim/%.o $(LIB_HOST) $(LIB_ESPFAB)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS_SAN) -o $@ $^ $(TEST_LIBS) -lm
 
 clean:
 	rm -rf $(BUILD)

@@ -196,7 +196,11 @@ static int simd_call(struct simd *s, uint32_t op, uint32_t arg0, uint64_t arg1, 
 		n = send(s->sock, &rq, sizeof rq, MSG_NOSIGNAL);
 	while (n < 0 && errno == EINTR);
 	if (n != (ssize_t)sizeof rq) {
-		snprintf(s->why, sizeof s->why, "espfab-simd: send failed (%s)", n < 0 ? strerror(errno) : "short");
+		int e = errno;
+		if (n < 0 && (e == ECONNRESET || e == EPIPE))
+			snprintf(s->why, sizeof s->why, "espfab-simd exited (EOF on its socket: %s)", strerror(e));
+		else
+			snprintf(s->why, sizeof s->why, "espfab-simd: send failed (%s)", n < 0 ? strerror(e) : "short");
 		s->dead = true;
 		return -EIO;
 	}
@@ -204,8 +208,12 @@ static int simd_call(struct simd *s, uint32_t op, uint32_t arg0, uint64_t arg1, 
 		n = recv(s->sock, rsp, sizeof *rsp, 0);
 	while (n < 0 && errno == EINTR);
 	if (n != (ssize_t)sizeof *rsp) {
-		snprintf(s->why, sizeof s->why, "espfab-simd: %s",
-			 n == 0 ? "the platform exited (EOF on its socket)" : n < 0 ? strerror(errno) : "short response");
+		int e = errno;
+		if (n == 0 || (n < 0 && (e == ECONNRESET || e == EPIPE)))
+			snprintf(s->why, sizeof s->why, "espfab-simd exited (EOF on its socket%s)",
+				 n == 0 ? "" : ": connection reset");
+		else
+			snprintf(s->why, sizeof s->why, "espfab-simd: %s", n < 0 ? strerror(e) : "short response");
 		s->dead = true;
 		return -EIO;
 	}
@@ -463,6 +471,11 @@ int sim_bus_fault(struct fabric_bus *bus, uint32_t fault)
 		return rc == -EINVAL ? -EINVAL : rc ? -EIO : 0;
 	}
 	return -EINVAL;
+}
+
+long sim_bus_pid(struct fabric_bus *bus)
+{
+	return bus->ops == &simd_ops ? (long)((struct simd *)bus->priv)->pid : 0;
 }
 
 uint64_t sim_bus_requests(struct fabric_bus *bus)

@@ -35,6 +35,9 @@ int sim_inproc_bus_open(struct fabric_bus **out, size_t dma_bytes, const struct 
 /* SIM_OP_FAULT on either bus (enum sim_fault).  0 or -EIO/-EINVAL. */
 int sim_bus_fault(struct fabric_bus *bus, uint32_t fault);
 
+/* The espfab-simd child's process id (0 for the in-process bus). */
+long sim_bus_pid(struct fabric_bus *bus);
+
 /* Statistics of either bus: requests sent (register accesses + runs). */
 uint64_t sim_bus_requests(struct fabric_bus *bus);
 

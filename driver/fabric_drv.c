@@ -189,13 +189,15 @@ static int dev_fail(struct fabric_drv *d, const char *fmt, ...)
 	if (!d->failed) {
 		va_list ap;
 		const char *be = d->bus->ops->error ? d->bus->ops->error(d->bus->priv) : NULL;
+		char msg[200];
 		va_start(ap, fmt);
-		vsnprintf(d->err, sizeof d->err, fmt, ap);
+		vsnprintf(msg, sizeof msg, fmt, ap);
 		va_end(ap);
-		if (be && *be) {
-			size_t l = strlen(d->err);
-			snprintf(d->err + l, sizeof d->err - l, " (%s)", be);
-		}
+		/* a dead bus explains more than the access that found it dead */
+		if (be && *be)
+			snprintf(d->err, sizeof d->err, "device lost: %s (at: %s)", be, msg);
+		else
+			snprintf(d->err, sizeof d->err, "%s", msg);
 		d->failed = true;
 	}
 	return -EIO;

@@ -553,6 +553,7 @@ static void test_moderation_engine(void **s)
 }
 
 /* ---- driver level (in-process bus; not with espfab-simd) ----------------- */
+#ifndef TEST_FABRIC_DRV_NO_MAIN /* tests/cosim/test_cosim.c takes the engine level only */
 
 /* A bus that forwards to the in-process one and can lie. */
 struct liar {
@@ -911,7 +912,6 @@ static void test_params(void **s)
 	}
 }
 
-#ifndef TEST_FABRIC_DRV_NO_MAIN
 int main(void)
 {
 	const char *env = getenv("SIM_PARAMS");

@@ -18,6 +18,8 @@ static const struct espfab_engine_ops *const engines[] = {
 	&espfab_engine_sw,
 	&espfab_engine_model,
 	&espfab_engine_sim,
+	&espfab_engine_uio, /* Zynq; fails to open without the device */
+	&espfab_engine_xrt, /* Alveo; a placeholder that says so where XRT was not installed */
 };
 #define N_ENGINES (sizeof engines / sizeof engines[0])
 
@@ -92,13 +94,37 @@ int espfab_ct_memcmp(const void *a, const void *b, size_t n)
 	return d != 0;
 }
 
+/* An engine without submit is a placeholder for one this build left out
+ * (engine_xrt.c without XRT): not listed, but opening it says why. */
+static bool engine_built(const struct espfab_engine_ops *ops)
+{
+	return ops->submit != NULL;
+}
+
 const char *const *espfab_engines(void)
 {
 	static const char *names[N_ENGINES + 1];
+	size_t n = 0;
 	for (size_t i = 0; i < N_ENGINES; i++)
-		names[i] = engines[i]->name;
-	names[N_ENGINES] = NULL;
+		if (engine_built(engines[i]))
+			names[n++] = engines[i]->name;
+	names[n] = NULL;
 	return names;
+}
+
+const char *const *espfab_engines_not_built(void)
+{
+	static char lines[N_ENGINES][96];
+	static const char *list[N_ENGINES + 1];
+	size_t n = 0;
+	for (size_t i = 0; i < N_ENGINES; i++)
+		if (!engine_built(engines[i])) {
+			snprintf(lines[n], sizeof lines[n], "%s: %s", engines[i]->name, engines[i]->summary);
+			list[n] = lines[n];
+			n++;
+		}
+	list[n] = NULL;
+	return list;
 }
 
 const char *espfab_open_error(void)
@@ -124,8 +150,9 @@ int espfab_open(const char *name, const espfab_open_opts *opts, espfab_dev **out
 	if (!ops) {
 		char list[128] = "";
 		for (size_t i = 0; i < N_ENGINES; i++)
-			snprintf(list + strlen(list), sizeof list - strlen(list), "%s%s", i ? ", " : "",
-				 engines[i]->name);
+			if (engine_built(engines[i]))
+				snprintf(list + strlen(list), sizeof list - strlen(list), "%s%s", list[0] ? ", " : "",
+					 engines[i]->name);
 		snprintf(open_err, sizeof open_err, "unknown engine '%s' (this build has: %s)", name ? name : "",
 			 list);
 		return -ENOENT;

@@ -73,6 +73,10 @@ typedef struct espfab_dev_counters {
 
 /* Engine names this build knows, NULL-terminated. */
 const char *const *espfab_engines(void);
+/* Engines this build left out, one "name: reason" line each (e.g. "xrt:
+ * not built (XRT not installed)"), NULL-terminated; for --help texts.
+ * Opening one fails with the reason. */
+const char *const *espfab_engines_not_built(void);
 
 /* Open engine `name` ("sw", "model", ...).  opts may be NULL for defaults.
  * On failure *out is NULL and, where possible, a reason is printed by

@@ -51,5 +51,7 @@ void *espfab_engine_priv(espfab_dev *dev);
 extern const struct espfab_engine_ops espfab_engine_sw;
 extern const struct espfab_engine_ops espfab_engine_model;
 extern const struct espfab_engine_ops espfab_engine_sim;
+extern const struct espfab_engine_ops espfab_engine_uio; /* engine_uio.c, docs/boards.md */
+extern const struct espfab_engine_ops espfab_engine_xrt; /* engine_xrt.c (placeholder without XRT) */
 
 #endif /* ESPFAB_ENGINE_H */

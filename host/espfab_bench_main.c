@@ -761,6 +761,8 @@ static void usage(FILE *f)
 		"  --engine NAME       engine to open (this build has:");
 	for (const char *const *e = espfab_engines(); *e; e++)
 		fprintf(f, " %s", *e);
+	for (const char *const *e = espfab_engines_not_built(); *e; e++)
+		fprintf(f, "; %s", *e);
 	fprintf(f, ")\n"
 		"  --json FILE         also write the rows as a JSON array to FILE\n"
 		"  --sizes LIST        IPv4 packet sizes in bytes, comma-separated (64,512,1400)\n"

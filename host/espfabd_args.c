@@ -22,6 +22,8 @@ void espfabd_usage(FILE *f)
 		   "  --engine ENGINE    ESP engine:");
 	for (const char *const *e = espfab_engines(); *e; e++)
 		fprintf(f, " %s", *e);
+	for (const char *const *e = espfab_engines_not_built(); *e; e++)
+		fprintf(f, " (%s)", *e);
 	fprintf(f, "\n"
 		   "  --socket PATH      control socket for espfabctl (created mode 0600)\n"
 		   "  --ifmap IOS=LINUX  map an IOS interface name to a Linux interface (repeatable)\n"

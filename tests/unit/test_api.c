@@ -149,8 +149,16 @@ static void test_open_unknown(void **s)
 
 static void each_engine(void (*fn)(const char *engine))
 {
-	for (const char *const *e = espfab_engines(); *e; e++)
+	for (const char *const *e = espfab_engines(); *e; e++) {
+		/* a board engine (uio) opens only on its board: -ENODEV here */
+		espfab_dev *dev = NULL;
+		if (espfab_open(*e, NULL, &dev) == -ENODEV) {
+			print_message("engine %s does not open here (%s); skipped\n", *e, espfab_open_error());
+			continue;
+		}
+		espfab_close(dev);
 		fn(*e);
+	}
 }
 
 static void slots_rules(const char *engine)

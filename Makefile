@@ -11,6 +11,11 @@
 #   make bench-ike  IKEv1 tunnels/s and memory per tunnel, espfabd and strongSwan, build/bench/ike.json
 #   make lint       verilator --lint-only -Wall over the RTL
 #   make rtl        Verilator testbenches of the RTL (iterative and pipelined)
+#   make sim        the SystemC virtual platform bin/espfab-simd-iterative (+ bin/espfab-simd
+#                   pointing at it): espfab_dma_top through verilator --sc, about 1.5 min;
+#                   not in `make all` (too slow), built by `make test` (docs/sim.md)
+#   make sim-all    every configuration: SIM_CONFIGS (iterative, pipelined: several minutes)
+#   make sim-test   the platform's self-test (tests/sim/sim_smoke.c) on the RTL and the model
 #   make synth      Yosys synth_xilinx resource estimates into build/synth/
 #   make board-alveo BOARD=u250|u280    Vitis flow, board/alveo/ (says so and builds nothing without Vitis)
 #   make board-zynq BOARD=zcu102|zc706  Vivado flow, board/zynq/ (likewise without Vivado)
@@ -21,6 +26,7 @@
 #   gen/    generated contract header      lib/  libespfab.a, libespfab_host.a (host/ + ike/)
 #   bin/    command-line tools             test/ unit test programs
 #   csim/   HLS C-simulation testbenches   asan/ the same tree under ASan+UBSan
+#   sim/    Verilator output per espfab-simd configuration, sim_smoke
 
 BUILD   ?= build
 CC      ?= gcc
@@ -179,7 +185,7 @@ e2e: all
 test: deps
 	@rm -rf $(RESULTS)
 	@$(MAKE) --no-print-directory all
-	@$(MAKE) --no-print-directory -k unit csim unit-asan e2e lint rtl cosim; \
+	@$(MAKE) --no-print-directory -k unit csim unit-asan e2e lint rtl sim-test cosim; \
 	 scripts/run-tests.sh summary
 
 ENGINE ?= sw
@@ -206,6 +212,28 @@ bench-rtl-dma: all
 # charon, in network namespaces (root); BENCH_IKE_N tunnels (default 120, at most 128).
 bench-ike: deps all
 	@scripts/bench-ike.sh $(BUILD) $(BENCH_IKE_N)
+
+# SystemC virtual platform (docs/sim.md).  The Verilated parameters are fixed
+# per binary: bin/espfab-simd-CONFIG for each of SIM_CONFIGS
+# (scripts/build-simd.sh names them); bin/espfab-simd is SIM_CONFIG, the one
+# make test builds (iterative: the pipelined w32 design takes minutes to
+# Verilate, see docs/sim.md).  build-simd.sh decides itself what is stale.
+SIM_CONFIGS := iterative pipelined
+SIM_CONFIG  ?= iterative
+SIM_SMOKE   := $(BUILD)/sim/test/sim_smoke-rtl $(BUILD)/sim/test/sim_smoke-model
+.PHONY: sim sim-all sim-test FORCE
+FORCE:
+sim: $(BUILD)/bin/espfab-simd
+sim-all: $(foreach c,$(SIM_CONFIGS),$(BUILD)/bin/espfab-simd-$(c)) $(BUILD)/bin/espfab-simd
+$(BUILD)/bin/espfab-simd-%: $(LIB_ESPFAB) $(CONTRACT_VH) FORCE
+	@JOBS=2 nice scripts/build-simd.sh $(BUILD) $*
+$(BUILD)/bin/espfab-simd: $(BUILD)/bin/espfab-simd-$(SIM_CONFIG)
+	ln -sfn espfab-simd-$(SIM_CONFIG) $@
+$(BUILD)/sim/test/sim_smoke-%: tests/sim/sim_smoke.c sim/sim_proto.h $(CONTRACT_H)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_COMMON) -DSIMD_BIN='"$(abspath $(BUILD))/bin/espfab-simd"' -DSIMD_DEVICE='"$*"' -o $@ $<
+sim-test: sim $(SIM_SMOKE)
+	@scripts/run-tests.sh sim $(SIM_SMOKE)
 
 # Co-simulation (issue 5, docs/fabric-driver.md): the sim engine through
 # espfab-simd-iterative --device rtl (the Verilated espfab_dma_top):

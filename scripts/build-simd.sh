@@ -37,10 +37,23 @@ for a in "${params[@]}"; do n=${a#-G}; defs+="-DSIM_${n%%=*}=${n#*=} "; done
 incdirs=()
 while IFS= read -r d; do incdirs+=("-y" "$root/$d"); done < <(cd "$root" && find rtl -name '*.v' -printf '%h\n' | sort -u)
 
-# 1. Verilate + compile the model (only when the RTL or the contract changed)
+# 1. Verilate + compile the model, only when the parameters or a file Verilator
+#    read (its __ver.d: the RTL modules of this top, the contract include) changed
 stamp=$out/obj/Vespfab_dma_top__ALL.a
-if [ ! -e "$stamp" ] || [ "$(cat "$out/params" 2>/dev/null)" != "${params[*]}" ] ||
-	[ -n "$(find "$root/rtl" "$build/gen/espfab_contract.vh" -newer "$stamp" -print -quit)" ]; then
+stale() {
+	[ -e "$stamp" ] && [ -e "$out/obj/verilated_threads.o" ] || return 0
+	[ "$(cat "$out/params" 2>/dev/null)" = "${params[*]}" ] || return 0
+	local f
+	for f in $(sed -e 's/^.*: //' "$out/obj/Vespfab_dma_top__ver.d" | tr ' ' '\n' | grep -E '\.(v|vh|sv)$'); do
+		[ -e "$f" ] && [ "$f" -ot "$stamp" ] || return 0
+	done
+	# a module added under rtl/ may now be found first by name
+	[ -z "$(find "$root/rtl" -name '*.v' -newer "$stamp" -print -quit)" ] || {
+		cmp -s <(cd "$root" && find rtl -name '*.v' | sort) "$out/modules" || return 0
+	}
+	return 1
+}
+if stale; then
 	echo "[sim] verilating espfab_dma_top ($config: ${params[*]})"
 	t0=$(date +%s)
 	rm -rf "$out/obj"
@@ -53,6 +66,7 @@ if [ ! -e "$stamp" ] || [ "$(cat "$out/params" 2>/dev/null)" != "${params[*]}" ]
 	make -s -C "$out/obj" -f Vespfab_dma_top.mk OPT_FAST=-O2 verilated.o verilated_dpi.o verilated_threads.o \
 		>> "$out/verilate.log" 2>&1 || { tail -n 40 "$out/verilate.log"; exit 1; }
 	echo "${params[*]}" > "$out/params"
+	(cd "$root" && find rtl -name '*.v' | sort) > "$out/modules"
 	echo "[sim] verilated $config in $(( $(date +%s) - t0 )) s"
 fi
 
@@ -73,6 +87,10 @@ done
 # --device model: sim/fabric_model.c is in libespfab.a (make all) with the hls/ engine it runs
 lib=$build/lib/libespfab.a
 [ -e "$lib" ] || { echo "build-simd: $lib missing (make BUILD=$build all first)" >&2; exit 1; }
+if [ -e "$bin" ] && [ -z "$(find "${objs[@]}" "$stamp" "$lib" -newer "$bin" -print -quit)" ]; then
+	echo "[sim] $bin is up to date"
+	exit 0
+fi
 $cxx -o "$bin.tmp" "${objs[@]}" "$out/obj/Vespfab_dma_top__ALL.a" \
 	"$out/obj/verilated.o" "$out/obj/verilated_dpi.o" "$out/obj/verilated_threads.o" "$lib" -lsystemc -lcrypto -pthread
 mv "$bin.tmp" "$bin"

@@ -2,7 +2,8 @@
  * sim_smoke.c — self-test of the SystemC virtual platform espfab-simd
  * (docs/sim.md) through its protocol alone, no driver:
  *
- *   sim_smoke SIMD_BINARY [rtl|model]
+ *   sim_smoke SIMD_BINARY [rtl|model]...
+ *   sim_smoke            (built by make sim-test with SIMD_BIN and SIMD_DEVICE)
  *
  * Starts the platform as sim_proto.h says (memfd + SOCK_SEQPACKET
  * socketpair + fork/exec), then: HELLO; ID, VERSION, N_QUEUES,
@@ -411,6 +412,14 @@ static void run_device(const char *bin, const char *device)
 
 int main(int argc, char **argv)
 {
+	/* make sim-test builds one program per device with the binary built in */
+#if defined(SIMD_BIN) && defined(SIMD_DEVICE)
+	static char *def[] = { (char *)"sim_smoke", (char *)SIMD_BIN, (char *)SIMD_DEVICE, NULL };
+	if (argc < 2) {
+		argc = 3;
+		argv = def;
+	}
+#endif
 	if (argc < 2) {
 		fprintf(stderr, "usage: sim_smoke ESPFAB_SIMD [rtl|model]...\n");
 		return 2;
@@ -430,6 +439,6 @@ int main(int argc, char **argv)
 		run_device(argv[1], argv[i]);
 	if (argc == 2)
 		run_device(argv[1], "rtl");
-	printf("sim_smoke: %s\n", g_fail ? "FAILED" : "all checks passed");
+	printf("sim_smoke: %s%s\n", g_fail ? "FAILED" : "all checks passed", argc > 2 ? "" : " (rtl)");
 	return g_fail ? 1 : 0;
 }

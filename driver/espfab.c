@@ -225,6 +225,16 @@ const char *espfab_last_error(const espfab_dev *dev)
 	return dev->err;
 }
 
+int espfab_dev_cycles(const espfab_dev *dev, uint64_t *cycles)
+{
+	if (!dev || !cycles)
+		return -EINVAL;
+	*cycles = 0;
+	if (!dev->ops->cycles)
+		return -ENOTSUP;
+	return dev->ops->cycles(dev->priv, cycles);
+}
+
 /* ---- SA validation ---------------------------------------------------- */
 
 static int why_fail(char *why, size_t len, const char *fmt, ...)

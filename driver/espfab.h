@@ -122,6 +122,17 @@ int espfab_poll(espfab_dev *dev, espfab_cpl *cpls, unsigned max);
 /* Requests submitted and not yet polled. */
 unsigned espfab_inflight(const espfab_dev *dev);
 
+/* Fabric clock cycles the device has run since open, for benchmarks that
+ * count bytes per cycle (espfab-bench --engine sim, docs/benchmarks.md).
+ * On the sim engine this is the simulated clock (espfab-simd's, or the
+ * in-process model's): it advances only while the device runs, i.e. during
+ * register accesses and the waits inside espfab_poll, never while the host
+ * computes.  The value is the one seen at the device's last answer, so read
+ * it right after the call whose time you want.  Returns 0, or -ENOTSUP for
+ * engines without a cycle counter (sw, model; uio and xrt: the contract
+ * has no cycle counter register), -EINVAL for a NULL argument. */
+int espfab_dev_cycles(const espfab_dev *dev, uint64_t *cycles);
+
 /* Convenience: submit one op and wait for its completion. */
 int espfab_process_one(espfab_dev *dev, const espfab_op *op, espfab_cpl *cpl);
 

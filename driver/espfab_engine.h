@@ -43,6 +43,9 @@ struct espfab_engine_ops {
 	/* Optional: a one-line reason for the engine's last failure ("" if
 	 * none); the common layer appends it to espfab_last_error(). */
 	const char *(*last_error)(void *priv);
+	/* Optional: fabric clock cycles since open (espfab_dev_cycles); 0 or
+	 * -ENOTSUP where the device has no clock the host can read. */
+	int (*cycles)(void *priv, uint64_t *cycles);
 };
 
 /* The engine's private state of an open handle (tests: fault injection). */

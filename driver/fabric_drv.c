@@ -559,6 +559,14 @@ const char *fabric_drv_error(void *priv)
 	return d ? d->err : "";
 }
 
+int fabric_drv_cycles(void *priv, uint64_t *cycles)
+{
+	const struct fabric_drv *d = priv;
+
+	*cycles = d && d->bus->ops->cycles ? d->bus->ops->cycles(d->bus->priv) : 0;
+	return *cycles ? 0 : -ENOTSUP;
+}
+
 void fabric_drv_info_get(void *priv, struct fabric_drv_info *info)
 {
 	const struct fabric_drv *d = priv;

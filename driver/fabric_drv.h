@@ -114,11 +114,15 @@ int fabric_drv_poll(void *priv, espfab_cpl_t *cpls, unsigned max);
 /* Why the device was declared failed (or the last refused command);
  * "" when nothing went wrong. */
 const char *fabric_drv_error(void *priv);
+/* The bus's fabric clock (bus->ops->cycles).  -ENOTSUP when the bus has no
+ * cycles op or reports 0 (uio, xrt: no cycle counter in the contract; any
+ * real device has run cycles by the time fabric_drv_open returns). */
+int fabric_drv_cycles(void *priv, uint64_t *cycles);
 
 #define FABRIC_DRV_ENGINE_OPS                                                                                 \
 	.close = fabric_drv_close, .sa_write = fabric_drv_sa_write, .sa_clear = fabric_drv_sa_clear,          \
 	.sa_read_state = fabric_drv_sa_read_state, .submit = fabric_drv_submit, .poll = fabric_drv_poll,      \
-	.last_error = fabric_drv_error
+	.last_error = fabric_drv_error, .cycles = fabric_drv_cycles
 
 /* ---- introspection for tests and benchmarks ---- */
 struct fabric_drv_info {

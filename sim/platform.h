@@ -14,7 +14,8 @@
  * Time: one fabric clock cycle is SIM_PERIOD of SystemC time.  The
  * platform clock `clk` always runs while the simulation runs; the device
  * sees `dev_clk`, which the platform holds low while the device is hung
- * (SIM_FAULT_HANG).  Cycle counts are platform cycles (posedges of clk).
+ * (SIM_FAULT_HANG).  Cycle counts are platform cycles: whole SIM_PERIODs
+ * of SystemC time since the start.
  *
  * TLM: loosely timed.  HostMem never calls wait(): it annotates its
  * latency on the delay argument, which lets the AXI4 master bridge call it

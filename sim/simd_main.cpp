@@ -22,6 +22,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <poll.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -175,8 +176,9 @@ class Platform : public sc_module {
 			if (!pending)
 				wait(go);
 			pending = false;
-			/* start on a clock edge so the cycle counts are whole */
-			wait(clk.posedge_event());
+			/* every command ends at a clock edge (a register handshake, an
+			 * interrupt line or a run's end), so this one starts at one: its
+			 * cycle counts are whole and a RUN in chunks loses nothing */
 			const uint64_t c0 = cycles();
 			switch (cmd.kind) {
 			case CMD_RD:
@@ -217,6 +219,16 @@ class Platform : public sc_module {
 using namespace espsim;
 
 namespace {
+
+const uint64_t RUN_MAX = 1ull << 44;
+const uint64_t RUN_CHUNK = 1ull << 16; /* cycles between checks that the engine is still there */
+
+/* the engine closed its end (a request during a RUN is its own mistake: ignored here) */
+bool peer_gone(int fd)
+{
+	struct pollfd p = { fd, POLLRDHUP, 0 };
+	return poll(&p, 1, 0) > 0 && (p.revents & (POLLHUP | POLLRDHUP | POLLERR));
+}
 
 void usage(const char *why)
 {
@@ -417,16 +429,31 @@ int sc_main(int argc, char **argv)
 				r.status = -EINVAL;
 				break;
 			}
-			c.kind = Platform::CMD_RUN;
-			c.mask = (uint32_t)q.arg1;
-			c.budget = q.arg2;
-			if (!pf->execute(c, q.arg2 + 16)) {
-				fprintf(stderr, "espfab-simd: run did not end (platform bug)\n");
-				rc = 1;
-				goto out;
+			{
+				/* "forever" (e.g. UINT64_MAX) is 2^44 cycles: SystemC time must not overflow.
+				 * In chunks, so an engine that died mid-RUN does not leave us spinning. */
+				const uint64_t budget = q.arg2 < RUN_MAX ? q.arg2 : RUN_MAX;
+				const uint64_t c0 = Platform::cycles();
+				uint64_t ran = 0;
+				for (;;) {
+					c = Platform::Cmd();
+					c.kind = Platform::CMD_RUN;
+					c.mask = (uint32_t)q.arg1;
+					c.budget = budget - ran < RUN_CHUNK ? budget - ran : RUN_CHUNK;
+					if (!pf->execute(c, c.budget + 16)) {
+						fprintf(stderr, "espfab-simd: run did not end (platform bug)\n");
+						rc = 1;
+						goto out;
+					}
+					ran = Platform::cycles() - c0;
+					if ((c.mask & pf->irq.read()) || ran >= budget)
+						break;
+					if (peer_gone((int)sock))
+						goto out; /* as EOF */
+				}
+				r.val = (uint32_t)(ran > 0xffffffffull ? 0xffffffffull : ran);
+				r.arg = ran;
 			}
-			r.val = (uint32_t)(c.ran > 0xffffffffull ? 0xffffffffull : c.ran);
-			r.arg = c.ran;
 			break;
 		case SIM_OP_FAULT:
 			switch (q.arg0) {

@@ -16,8 +16,8 @@
  * header carrying the SPI and sequence numbers 1..6, output not the input;
  * DEVICE for the bad one), the interrupt cleared; STATS; HANG (register
  * read -EIO / 0xffffffff after SIM_REG_TIMEOUT cycles), RESUME; RESET
- * (SCRATCH 0, queue disabled); bad command lines (exit 2); QUIT (exit 0),
- * and EOF (exit 0).  Exit 0 only if every check passed; prints simulated
+ * (SCRATCH 0, queue disabled); bad command lines (exit 2); QUIT (exit 0,
+ * nothing on stderr: no AXI4 protocol violation), and EOF (exit 0).  Exit 0 only if every check passed; prints simulated
  * cycles per second for the traffic run.
  */
 #include "espfab_contract.h"
@@ -66,6 +66,9 @@ struct sim {
 	struct sim_rsp last;
 };
 
+/* the platform's stderr, when the caller wants to read it afterwards (-1: inherit ours) */
+static int g_errfd = -1;
+
 static pid_t spawn(const char *bin, const char *device, int *sock_out, uint8_t **mem_out, const char *extra)
 {
 	int mfd = memfd_create("espfab-sim-mem", 0);
@@ -86,6 +89,8 @@ static pid_t spawn(const char *bin, const char *device, int *sock_out, uint8_t *
 	if (pid == 0) {
 		/* the child's end must survive exec */
 		int s = dup(sv[1]);
+		if (g_errfd >= 0)
+			dup2(g_errfd, 2);
 		char a_sock[16], a_mem[16], a_bytes[24];
 		snprintf(a_sock, sizeof a_sock, "%d", s);
 		snprintf(a_mem, sizeof a_mem, "%d", mfd);
@@ -335,7 +340,14 @@ static void run_device(const char *bin, const char *device)
 	struct sim s;
 	memset(&s, 0, sizeof s);
 	g_dev = device;
+	FILE *err = tmpfile();
+	if (!err) {
+		perror("tmpfile");
+		exit(1);
+	}
+	g_errfd = fileno(err);
 	s.pid = spawn(bin, device, &s.fd, &s.mem, NULL);
+	g_errfd = -1;
 
 	struct sim_rsp r = call(&s, SIM_OP_HELLO, SIM_PROTO_VERSION, 0, 0);
 	CHECK(r.status == 0 && r.val == SIM_PROTO_VERSION && r.arg == MEM_BYTES, "HELLO: status %d val %u arg %llu",
@@ -403,6 +415,17 @@ static void run_device(const char *bin, const char *device)
 	CHECK(r.status == 0, "QUIT: status %d", r.status);
 	int ex = wait_exit(s.pid);
 	CHECK(ex == 0, "platform exit status %d after QUIT", ex);
+	/* the AXI4 bridge reports protocol violations of the fabric's master on stderr */
+	char line[512];
+	unsigned nlines = 0;
+	rewind(err);
+	while (fgets(line, sizeof line, err)) {
+		fprintf(stderr, "espfab-simd said: %s", line);
+		CHECK(!strstr(line, "VIOLATION"), "AXI4 protocol violation reported");
+		nlines++;
+	}
+	CHECK(nlines == 0, "the platform wrote %u lines on stderr", nlines);
+	fclose(err);
 	close(s.fd);
 	munmap(s.mem, MEM_BYTES);
 

@@ -3,7 +3,7 @@
 # Idempotent: installs only what is missing.  Needs root (or sudo) and
 # Debian's package archive; says what is missing otherwise.
 set -eu
-pkgs=(gcc g++ make libc6-dev libssl-dev openssl libcmocka-dev tshark pkg-config verilator libsystemc-dev yosys socat iputils-ping strongswan-charon strongswan-swanctl libcharon-extra-plugins libstrongswan-standard-plugins)
+pkgs=(gcc g++ make libc6-dev libssl-dev openssl libcmocka-dev tshark pkg-config verilator libsystemc-dev yosys socat iputils-ping strongswan-charon strongswan-swanctl libcharon-extra-plugins libstrongswan-standard-plugins jq gnuplot-nox)
 missing=()
 for p in "${pkgs[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

@@ -8,6 +8,8 @@
 #   make bench      espfab-bench on every engine, table + JSON in build/bench/
 #   make bench-rtl  RTL engine throughput in simulated cycles, build/bench/rtl.json
 #   make bench-rtl-dma  the same through the DMA (espfab_dma_top), build/bench/rtl-dma.json
+#   make bench-sim  espfab-bench --engine sim --board all (fabric bytes/cycle through the DMA,
+#                   projected per board) beside sw measured here, build/bench/sim.{json,png}
 #   make bench-ike  IKEv1 tunnels/s and memory per tunnel, espfabd and strongSwan, build/bench/ike.json
 #   make lint       verilator --lint-only -Wall over the RTL
 #   make rtl        Verilator testbenches of the RTL (iterative and pipelined)
@@ -85,7 +87,7 @@ TOOLS      := $(foreach m,$(HOST_MAINS),$(BUILD)/bin/$(subst _,-,$(patsubst host
 UNIT_BINS  := $(patsubst tests/unit/%.c,$(BUILD)/test/%,$(UNIT_SRC))
 CSIM_BINS  := $(patsubst hls/%.c,$(BUILD)/csim/%,$(HLS_TB))
 
-.PHONY: all run demo-esp test deps bench bench-rtl bench-rtl-dma bench-ike unit unit-asan csim e2e clean gen lint rtl synth \
+.PHONY: all run demo-esp test deps bench bench-rtl bench-rtl-dma bench-ike bench-sim unit unit-asan csim e2e clean gen lint rtl synth \
         check-xrt-syntax board-alveo board-zynq
 all: $(CONTRACT_H) $(CONTRACT_VH) $(LIB_ESPFAB) $(LIB_HOST) $(TOOLS) $(UNIT_BINS) $(CSIM_BINS)
 
@@ -208,6 +210,13 @@ bench-rtl: all
 bench-rtl-dma: all
 	@scripts/bench-rtl-dma.sh $(BUILD)
 
+# Fabric through the DMA in the SystemC platform (docs/benchmarks.md):
+# espfab-bench --engine sim --board all (bytes per fabric cycle projected
+# per board profile) beside --engine sw on this machine; build/bench/sim.json,
+# sim-sw.json, sim.png.  Builds the pipelined platform (several minutes once).
+bench-sim: deps all $(foreach c,$(SIM_CONFIGS),$(BUILD)/bin/espfab-simd-$(c))
+	@scripts/bench-sim.sh $(BUILD)
+
 # IKEv1 set-up rate (MM+QM, group 2) between two espfabd and between two
 # charon, in network namespaces (root); BENCH_IKE_N tunnels (default 120, at most 128).
 bench-ike: deps all
@@ -239,14 +248,17 @@ sim-test: sim $(SIM_SMOKE)
 # espfab-simd-iterative --device rtl (the Verilated espfab_dma_top):
 # tests/cosim/test_cosim (test_fabric_drv's engine cases on the RTL, and the
 # platform dying mid-traffic) and tests/cosim/cosim_esp.sh (espfab-esp
-# --engine sim = sw = model on pcaps).  About 2 min once the platform is
-# built (build-simd.sh decides what is stale).
+# --engine sim = sw = model on pcaps), and tests/cosim/bench_sim_smoke.sh
+# (espfab-bench --engine sim --board zc706,u250: fields, projection
+# consistency; no speeds).  About 2 min once the platform is built
+# (build-simd.sh decides what is stale).
 COSIM_BINS := $(BUILD)/cosim/test_cosim
 .PHONY: cosim
 cosim: all $(COSIM_BINS)
 	@JOBS=2 nice scripts/build-simd.sh $(BUILD) iterative
 	@ESPFAB_SIMD=$(abspath $(BUILD))/bin/espfab-simd-iterative BIN=$(abspath $(BUILD)/bin) \
-	 scripts/run-tests.sh cosim $(COSIM_BINS) $(abspath tests/cosim/cosim_esp.sh)
+	 scripts/run-tests.sh cosim $(COSIM_BINS) $(abspath tests/cosim/cosim_esp.sh) \
+	 $(abspath tests/cosim/bench_sim_smoke.sh)
 $(BUILD)/cosim/%: $(BUILD)/obj/tests/cosim/%.o $(LIB_HOST) $(LIB_ESPFAB)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS_SAN) -o $@ $^ $(TEST_LIBS) -lm

@@ -7,6 +7,11 @@
  * espfab_sa_add, packets are pushed with espfab_submit in batches and
  * collected with espfab_poll.  Throughput counts the plaintext IPv4 packet
  * bytes (the `size` column), whichever direction is measured.
+ *
+ * Engine sim is measured in fabric cycles, not wall time: bytes per cycle
+ * of the simulated device (espfab_dev_cycles) over a steady window with the
+ * ring kept full, projected onto board profiles (--board, board_project in
+ * host/board_profile.h).  docs/benchmarks.md, "Fabric through the DMA".
  */
 #include <ctype.h>
 #include <errno.h>
@@ -25,10 +30,13 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "board_profile.h"
 #include "espfab.h"
 
 #define MAX_SIZES 32
 #define MAX_NOTES 16
+#define MAX_BOARDS 16
+#define DEFAULT_SIM_PACKETS 1024
 #define DEFAULT_SECONDS 0.3
 #define DEFAULT_BATCH 64
 #define RING_MIN 256
@@ -410,6 +418,15 @@ struct row {
 	int attempts;
 	bool failed;
 	char why[240];
+	/* engine sim: fabric cycles instead of wall time */
+	bool sim;
+	double bpc;       /* plaintext bytes per fabric cycle, steady window */
+	double bpc_cold;  /* the same from the first doorbell to the last completion */
+	uint64_t cycles;  /* cycles of the steady window (packets: its completions) */
+	char config[48];  /* espfab-simd configuration that was measured */
+	const board_profile *board; /* NULL: no projection */
+	board_projection proj;
+	bool config_matches; /* the board's engine parameters are the config's */
 };
 
 struct bench {
@@ -422,6 +439,8 @@ struct bench {
 	bool slot_used[2];
 	double last_share; /* CPU share of the last pump() */
 	uint64_t most_done; /* most packets any pump() of this row completed */
+	bool sim;           /* measure fabric cycles (pump_cycles) */
+	uint64_t sim_warm, sim_packets; /* completions before the window, in it */
 };
 
 static void make_sa(espfab_sa_t *sa, const struct xform *x, uint8_t dir, uint32_t spi, const uint8_t *ek,
@@ -521,6 +540,95 @@ static int pump(struct bench *b, struct ring *r, double secs, bool one_pass, uns
 	return 0;
 }
 
+/* Engine sim: keep the ring full and count fabric cycles.  The window opens
+ * at the first poll that has seen `warm` completions and closes at the
+ * first that has seen warm + meas; both ends are read at the same kind of
+ * event (a poll that returned completions), requests are still being
+ * submitted at both, so ramp-up (empty pipeline) and drain (nothing more
+ * submitted) fall outside it.  The cold figure spans the first doorbell
+ * (the clock read just before the first espfab_submit) to the poll that
+ * returned the last completion.  Every completion must be OK with
+ * expect_len output bytes. */
+struct cyc_result {
+	uint64_t win_packets, win_cycles; /* steady window */
+	uint64_t all_packets, all_cycles; /* first doorbell to last completion */
+	double seconds;                   /* wall time of the simulation */
+};
+
+static int pump_cycles(struct bench *b, struct ring *r, unsigned expect_len, uint64_t warm, uint64_t meas,
+		       struct cyc_result *res, char *why, size_t why_len)
+{
+	espfab_dev *dev = b->dev;
+	unsigned idx = 0, batch = b->batch;
+	uint64_t done = 0, c_first = 0, c_now = 0, c0 = 0, d0 = 0;
+	bool started = false, in_window = false, stop = false;
+	double t0 = now_s();
+	int rc;
+
+	memset(res, 0, sizeof *res);
+	while (!stop || espfab_inflight(dev)) {
+		if (!stop && espfab_inflight(dev) + batch <= r->n) {
+			unsigned k = r->n - idx < batch ? r->n - idx : batch, acc = 0;
+			if (!started && (rc = espfab_dev_cycles(dev, &c_first))) {
+				snprintf(why, why_len, "espfab_dev_cycles: %s", strerror(-rc));
+				return -1;
+			}
+			started = true;
+			rc = espfab_submit(dev, r->ops + idx, k, &acc);
+			if (rc && rc != -ENOSPC) {
+				snprintf(why, why_len, "espfab_submit: %s", espfab_last_error(dev));
+				return -1;
+			}
+			idx = (idx + acc) % r->n;
+		}
+		int got = espfab_poll(dev, r->cpls, r->n);
+		if (got < 0) {
+			snprintf(why, why_len, "espfab_poll: %s", espfab_last_error(dev));
+			return -1;
+		}
+		for (int i = 0; i < got; i++) {
+			const espfab_cpl *c = &r->cpls[i];
+			if (c->status != ESPFAB_STATUS_OK || (expect_len && c->out_len != expect_len)) {
+				if (c->status != ESPFAB_STATUS_OK)
+					snprintf(why, why_len, "packet %llu: status %s", (unsigned long long)(done + i),
+						 espfab_status_name(c->status));
+				else
+					snprintf(why, why_len, "packet %llu: %u output bytes, expected %u",
+						 (unsigned long long)(done + i), c->out_len, expect_len);
+				while (espfab_inflight(dev) && espfab_poll(dev, r->cpls, r->n) >= 0)
+					;
+				return -1;
+			}
+		}
+		if (got <= 0)
+			continue;
+		done += (unsigned)got;
+		if ((rc = espfab_dev_cycles(dev, &c_now))) {
+			snprintf(why, why_len, "espfab_dev_cycles: %s", strerror(-rc));
+			return -1;
+		}
+		if (!in_window && done >= warm) {
+			in_window = true;
+			c0 = c_now;
+			d0 = done;
+		} else if (in_window && !stop && done >= warm + meas) {
+			stop = true;
+			res->win_packets = done - d0;
+			res->win_cycles = c_now - c0;
+		}
+	}
+	res->all_packets = done;
+	res->all_cycles = c_now - c_first;
+	res->seconds = now_s() - t0;
+	if (done > b->most_done)
+		b->most_done = done;
+	if (!res->win_cycles || !res->all_cycles) {
+		snprintf(why, why_len, "the device clock did not advance (%llu completions)", (unsigned long long)done);
+		return -1;
+	}
+	return 0;
+}
+
 static void ring_ops(struct ring *r, uint32_t slot, const uint8_t *in, size_t in_stride, const uint16_t *lens)
 {
 	for (unsigned i = 0; i < r->n; i++) {
@@ -542,6 +650,7 @@ static void measure(struct bench *b, struct ring *r, struct row *row)
 	double el;
 	uint16_t *lens = r->lens;
 
+	row->sim = b->sim;
 	rng_fill(&b->rng, ek, sizeof ek);
 	rng_fill(&b->rng, ak, sizeof ak);
 	uint32_t spi = b->spi++;
@@ -591,6 +700,19 @@ static void measure(struct bench *b, struct ring *r, struct row *row)
 	unsigned blk = x->cipher == ESPFAB_CIPHER_AES ? 16 : 8;
 	unsigned expect = row->decap ? row->size
 				     : 20 + 8 + blk + (row->size + 2 + blk - 1) / blk * blk + ESPFAB_ICV_LEN;
+	if (b->sim) {
+		struct cyc_result cr;
+		if (pump_cycles(b, r, expect, b->sim_warm, b->sim_packets, &cr, row->why, sizeof row->why))
+			goto fail;
+		row->packets = cr.win_packets;
+		row->cycles = cr.win_cycles;
+		row->bpc = (double)cr.win_packets * row->size / (double)cr.win_cycles;
+		row->bpc_cold = (double)cr.all_packets * row->size / (double)cr.all_cycles;
+		row->seconds = cr.seconds;
+		row->share = 1; /* cycles do not depend on the load of this machine */
+		row->gbps = row->pps = NAN;
+		goto check_decap;
+	}
 	if (pump(b, r, b->warmup, false, expect, &pk, &el, row->why, sizeof row->why))
 		goto fail;
 	row->share = -1;
@@ -609,6 +731,7 @@ static void measure(struct bench *b, struct ring *r, struct row *row)
 	}
 	if (row->attempts > ATTEMPTS)
 		row->attempts = ATTEMPTS;
+check_decap:
 	/* Decap: every pump starts at ring entry 0, so entries below most_done
 	 * were decrypted at least once and their output buffers must now hold
 	 * the original plaintext packet. */
@@ -618,6 +741,8 @@ static void measure(struct bench *b, struct ring *r, struct row *row)
 			goto fail;
 		}
 	}
+	if (row->sim)
+		return;
 	row->packets = pk;
 	row->seconds = el;
 	row->pps = el > 0 ? (double)pk / el : 0;
@@ -710,10 +835,43 @@ static int write_json(const char *path, const char *engine, const struct row *ro
 		json_num(f, r->bound_gbps, "%.4f");
 		fputs(",\"pct_of_bound\":", f);
 		json_num(f, pct, "%.1f");
-		fprintf(f, ",\"packets\":%llu,\"seconds\":%.4f,\"cpu_share\":%.3f,\"bound_cpu_share\":",
-			(unsigned long long)r->packets, r->seconds, r->share);
+		fprintf(f, ",\"packets\":%llu,\"seconds\":%.4f,\"cpu_share\":", (unsigned long long)r->packets,
+			r->seconds);
+		json_num(f, r->sim ? NAN : r->share, "%.3f");
+		fputs(",\"bound_cpu_share\":", f);
 		json_num(f, r->bound_share, "%.3f");
-		fprintf(f, ",\"disturbed\":%s}", row_disturbed(r) ? "true" : "false");
+		fprintf(f, ",\"disturbed\":%s", row_disturbed(r) ? "true" : "false");
+		/* fabric figures (engine sim); null on engines measured in wall time */
+		fputs(",\"bytes_per_cycle\":", f);
+		json_num(f, r->sim ? r->bpc : NAN, "%.4f");
+		fputs(",\"board\":", f);
+		if (r->board)
+			json_str(f, r->board->name);
+		else
+			fputs("null", f);
+		fputs(",\"projected_gbps\":", f);
+		json_num(f, r->board ? r->proj.gbps : NAN, "%.4f");
+		fputs(",\"limit\":", f);
+		if (r->board)
+			json_str(f, board_limit_name(r->proj.limit));
+		else
+			fputs("null", f);
+		fputs(",\"config\":", f);
+		if (r->sim)
+			json_str(f, r->config);
+		else
+			fputs("null", f);
+		if (r->sim) {
+			fprintf(f, ",\"bytes_per_cycle_cold\":%.4f,\"cycles\":%llu", r->bpc_cold,
+				(unsigned long long)r->cycles);
+			if (r->board)
+				fprintf(f,
+					",\"engine_gbps\":%.4f,\"host_gbps\":%.4f,\"port_gbps\":%.4f,\"fabric_mhz\":%g,"
+					"\"instances\":%u,\"config_matches_board\":%s",
+					r->proj.engine_gbps, r->proj.host_gbps, r->proj.port_gbps, r->board->fabric_mhz,
+					r->board->instances, r->config_matches ? "true" : "false");
+		}
+		fputs("}", f);
 		first = false;
 	}
 	fputs(first ? "]\n" : "\n]\n", f);
@@ -724,8 +882,32 @@ static int write_json(const char *path, const char *engine, const struct row *ro
 	return 0;
 }
 
+/* Engine sim rows: bytes per cycle, and the projection when there is a board. */
+static void print_sim_row(const struct row *r)
+{
+	char tf[32], cfg[56];
+	snprintf(tf, sizeof tf, "%s", r->x->ios);
+	snprintf(cfg, sizeof cfg, "%.48s%s", r->config, r->board && !r->config_matches ? "*" : "");
+	if (r->failed) {
+		printf("%-11s %-7s %-25s %5u %-5s  FAILED: %s\n", cfg, r->board ? r->board->name : "-", tf, r->size,
+		       r->decap ? "decap" : "encap", r->why);
+	} else if (!r->board) {
+		printf("%-11s %-7s %-25s %5u %-5s %7.3f %7.3f\n", cfg, "-", tf, r->size, r->decap ? "decap" : "encap",
+		       r->bpc, r->bpc_cold);
+	} else {
+		printf("%-11s %-7s %-25s %5u %-5s %7.3f %7.3f %9.2f  %-9s %8.2f %8.2f %8.2f\n", cfg, r->board->name, tf,
+		       r->size, r->decap ? "decap" : "encap", r->bpc, r->bpc_cold, r->proj.gbps,
+		       board_limit_name(r->proj.limit), r->proj.engine_gbps, r->proj.host_gbps, r->proj.port_gbps);
+	}
+	fflush(stdout);
+}
+
 static void print_row(const char *engine, const struct row *r)
 {
+	if (r->sim || (r->failed && r->board)) {
+		print_sim_row(r);
+		return;
+	}
 	char tf[32], bound[16], pct[16], gbps[16];
 	snprintf(tf, sizeof tf, "%s", r->x->ios);
 	if (r->failed) {
@@ -778,8 +960,20 @@ static void usage(FILE *f)
 		"  --batch N           requests per espfab_submit (default %d)\n"
 		"  --cpu N             pin to CPU N (default: the CPU we start on; -1: do not pin)\n"
 		"  --no-openssl        skip the `openssl speed` bound columns\n"
+		"  --params STR        engine parameters (espfab_open_opts.params), e.g. for sim\n"
+		"                      \"config=pipelined,rd_latency=100\"\n"
+		"\n"
+		"Engine sim counts fabric cycles of the simulated device, not wall time:\n"
+		"plaintext bytes per cycle with the ring kept full, over a window of\n"
+		"completions after a warm-up of one ring (docs/benchmarks.md).\n"
+		"  --board LIST        project bytes/cycle onto board profiles (repeatable,\n"
+		"                      comma-separated; all = every profile in %s);\n"
+		"                      each board's engine parameters pick the espfab-simd\n"
+		"                      configuration (pipelined=1: pipelined, else iterative)\n"
+		"                      unless --params names config=\n"
+		"  --packets N         completions in the measured window (default %d)\n"
 		"  -h, --help          this text\n",
-		DEFAULT_SECONDS, DEFAULT_BATCH);
+		DEFAULT_SECONDS, DEFAULT_BATCH, board_profile_dir(), DEFAULT_SIM_PACKETS);
 }
 
 static int parse_sizes(const char *s, unsigned *sizes, size_t *n)
@@ -865,6 +1059,116 @@ static int parse_double(const char *s, double lo, double hi, double *out)
 	return 0;
 }
 
+/* ---- engine sim: boards and platform configurations ---------------------- */
+
+/* The value of `key` in a "key=value,key=value" string; false if absent. */
+static bool param_get(const char *s, const char *key, char *out, size_t len)
+{
+	size_t kl = strlen(key);
+	for (const char *p = s; p && *p;) {
+		const char *end = strchr(p, ',');
+		size_t n = end ? (size_t)(end - p) : strlen(p);
+		if (n > kl && !strncmp(p, key, kl) && p[kl] == '=') {
+			snprintf(out, len, "%.*s", (int)(n - kl - 1), p + kl + 1);
+			return true;
+		}
+		p = end ? end + 1 : NULL;
+	}
+	return false;
+}
+
+/* Add the profiles named in `list` (comma-separated; "all": every profile
+ * in board_profile_dir()), skipping ones already there. */
+static int add_boards(const char *list, board_profile *boards, size_t *n)
+{
+	char names[MAX_BOARDS * 2][BOARD_NAME_MAX], err[BOARD_ERR_LEN];
+	char *copy = strdup(list), *save = NULL;
+	const char *dir = board_profile_dir();
+	int rc = 0;
+
+	if (!copy)
+		return -1;
+	for (char *t = strtok_r(copy, ",", &save); t && !rc; t = strtok_r(NULL, ",", &save)) {
+		int cnt = 1;
+		lower_trim(t);
+		if (!strcmp(t, "all")) {
+			cnt = board_profile_list(dir, names, MAX_BOARDS * 2, err, sizeof err);
+			if (cnt < 0) {
+				fprintf(stderr, "espfab-bench: --board all: %s\n", err);
+				rc = -1;
+				break;
+			}
+			if (cnt == 0 || cnt > MAX_BOARDS * 2) {
+				fprintf(stderr, "espfab-bench: --board all: %d profiles in %s\n", cnt, dir);
+				rc = -1;
+				break;
+			}
+		} else {
+			snprintf(names[0], sizeof names[0], "%.*s", BOARD_NAME_MAX - 1, t);
+		}
+		for (int i = 0; i < cnt && !rc; i++) {
+			bool have = false;
+			for (size_t j = 0; j < *n; j++)
+				have |= !strcmp(boards[j].name, names[i]);
+			if (have)
+				continue;
+			if (*n == MAX_BOARDS) {
+				fprintf(stderr, "espfab-bench: at most %d boards\n", MAX_BOARDS);
+				rc = -1;
+			} else if (board_profile_load(dir, names[i], &boards[*n], err, sizeof err)) {
+				fprintf(stderr, "espfab-bench: --board %s: %s\n", names[i], err);
+				rc = -1;
+			} else {
+				(*n)++;
+			}
+		}
+	}
+	free(copy);
+	return rc;
+}
+
+/* Engine parameters of the espfab-simd configurations (scripts/build-simd.sh)
+ * that decide throughput, to compare with a board's. */
+static const struct sim_config {
+	const char *name;
+	bool pipelined;
+	unsigned n_ctx, cipher_lanes, stream_bytes;
+} sim_configs[] = {
+	{ "iterative", false, 4, 1, 16 },
+	{ "pipelined", true, 64, 2, 32 },
+};
+
+static bool config_matches(const char *config, const board_profile *p)
+{
+	for (size_t i = 0; i < sizeof sim_configs / sizeof sim_configs[0]; i++) {
+		const struct sim_config *c = &sim_configs[i];
+		if (!strcmp(c->name, config))
+			return c->pipelined == p->pipelined && c->n_ctx == p->n_ctx &&
+			       c->cipher_lanes == p->cipher_lanes && c->stream_bytes == p->stream_bytes;
+	}
+	return false;
+}
+
+/* The configuration the sim engine will really run when asked for `asked`
+ * ("": whatever params, ESPFAB_SIM or the engine's default say):
+ * ESPFAB_SIMD, when set, names the binary whatever config= says. */
+static void sim_config_name(const char *asked, const char *params, char *out, size_t len)
+{
+	const char *env = getenv("ESPFAB_SIMD");
+	if (env && *env) {
+		char real[4096];
+		const char *path = realpath(env, real) ? real : env;
+		const char *base = strrchr(path, '/');
+		base = base ? base + 1 : path;
+		snprintf(out, len, "%.47s", strncmp(base, "espfab-simd-", 12) ? base : base + 12);
+		return;
+	}
+	if (*asked)
+		snprintf(out, len, "%s", asked);
+	else if (!param_get(params, "config", out, len) && !param_get(getenv("ESPFAB_SIM"), "config", out, len))
+		snprintf(out, len, "iterative");
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -873,8 +1177,14 @@ int main(int argc, char **argv)
 		{ "seconds", required_argument, NULL, 'S' }, { "warmup", required_argument, NULL, 'W' },
 		{ "direction", required_argument, NULL, 'd' }, { "batch", required_argument, NULL, 'b' },
 		{ "cpu", required_argument, NULL, 'c' },     { "no-openssl", no_argument, NULL, 'n' },
-		{ "help", no_argument, NULL, 'h' },          { NULL, 0, NULL, 0 },
+		{ "board", required_argument, NULL, 'B' },   { "params", required_argument, NULL, 'P' },
+		{ "packets", required_argument, NULL, 'N' }, { "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
 	};
+	static board_profile boards[MAX_BOARDS];
+	size_t n_boards = 0;
+	const char *params = NULL;
+	long sim_packets = DEFAULT_SIM_PACKETS;
 	const char *engine = NULL, *json = NULL;
 	unsigned sizes[MAX_SIZES] = { 64, 512, 1400 };
 	size_t n_sizes = 3;
@@ -945,6 +1255,20 @@ int main(int argc, char **argv)
 		case 'n':
 			no_openssl = true;
 			break;
+		case 'B':
+			if (add_boards(optarg, boards, &n_boards))
+				return 2;
+			break;
+		case 'P':
+			params = optarg;
+			break;
+		case 'N':
+			sim_packets = strtol(optarg, &end, 10);
+			if (*end || sim_packets < 1 || sim_packets > 100000000) {
+				fprintf(stderr, "espfab-bench: --packets wants 1..100000000\n");
+				return 2;
+			}
+			break;
 		case 'h':
 			usage(stdout);
 			return 0;
@@ -963,6 +1287,11 @@ int main(int argc, char **argv)
 	}
 	if (warmup < 0)
 		warmup = fmin(seconds / 6, 0.1);
+	bool sim = !strcmp(engine, "sim");
+	if (n_boards && !sim) {
+		fprintf(stderr, "espfab-bench: --board projects fabric cycles: it needs --engine sim\n");
+		return 2;
+	}
 
 	/* One core: pin ourselves (and the openssl children, which inherit the
 	 * mask) to a single CPU. */
@@ -984,11 +1313,29 @@ int main(int argc, char **argv)
 	r.n = (r.n + (unsigned)batch - 1) / (unsigned)batch * (unsigned)batch;
 
 	struct bench b = { .engine = engine, .seconds = seconds, .warmup = warmup, .batch = (unsigned)batch,
-			   .rng = 0x6573706661622d62ULL, .spi = 0x10000 };
-	espfab_open_opts oo = { .sa_slots = 2, .queue_depth = r.n };
-	if (espfab_open(engine, &oo, &b.dev)) {
-		fprintf(stderr, "espfab-bench: %s\n", espfab_open_error());
-		return 1;
+			   .rng = 0x6573706661622d62ULL, .spi = 0x10000, .sim = sim, .sim_warm = r.n,
+			   .sim_packets = (uint64_t)sim_packets };
+
+	/* Groups of rows measured on one open device.  Engine sim with boards:
+	 * one group per espfab-simd configuration the boards ask for (or the
+	 * one --params names); otherwise a single group. */
+	char explicit_cfg[48] = "", group_cfg[MAX_BOARDS][48];
+	size_t n_groups = 1, board_group[MAX_BOARDS];
+	group_cfg[0][0] = 0;
+	if (sim && n_boards && !param_get(params, "config", explicit_cfg, sizeof explicit_cfg)) {
+		n_groups = 0;
+		for (size_t i = 0; i < n_boards; i++) {
+			const char *want = boards[i].pipelined ? "pipelined" : "iterative";
+			size_t g = 0;
+			while (g < n_groups && strcmp(group_cfg[g], want))
+				g++;
+			if (g == n_groups)
+				snprintf(group_cfg[n_groups++], sizeof group_cfg[0], "%s", want);
+			board_group[i] = g;
+		}
+	} else {
+		for (size_t i = 0; i < n_boards; i++)
+			board_group[i] = 0;
 	}
 
 	r.in = malloc((size_t)r.n * ((ESPFAB_MAX_FRAME + 63) & ~63u));
@@ -1000,6 +1347,7 @@ int main(int argc, char **argv)
 	size_t n_rows = 0;
 	for (size_t i = 0; i < N_XFORMS; i++)
 		n_rows += sel[i] ? n_sizes * ((do_encap ? 1 : 0) + (do_decap ? 1 : 0)) : 0;
+	n_rows *= n_boards ? n_boards : 1;
 	struct row *rows = calloc(n_rows ? n_rows : 1, sizeof *rows);
 	if (!r.in || !r.out || !r.esp || !r.ops || !r.cpls || !r.lens || !rows) {
 		fprintf(stderr, "espfab-bench: out of memory\n");
@@ -1008,10 +1356,35 @@ int main(int argc, char **argv)
 	memset(r.out, 0, (size_t)r.n * ESPFAB_MAX_FRAME); /* fault the pages in now */
 	memset(r.esp, 0, (size_t)r.n * ESPFAB_MAX_FRAME);
 
+	/* Open group 0 now so a refused open fails before any output. */
+	char open_params[1024], config[48] = "";
+	size_t g = 0;
+#define OPEN_GROUP()                                                                                          \
+	do {                                                                                                  \
+		if (group_cfg[g][0])                                                                          \
+			snprintf(open_params, sizeof open_params, "config=%.47s%s%.900s", group_cfg[g],             \
+				 params && *params ? "," : "", params && *params ? params : "");              \
+		else                                                                                          \
+			snprintf(open_params, sizeof open_params, "%.1000s", params ? params : "");               \
+		if (sim)                                                                                      \
+			sim_config_name(group_cfg[g], params, config, sizeof config);                        \
+		espfab_open_opts oo = { .sa_slots = 2, .queue_depth = r.n, .params = open_params };          \
+		memset(b.slot_used, 0, sizeof b.slot_used);                                                   \
+		if (espfab_open(engine, &oo, &b.dev)) {                                                       \
+			fprintf(stderr, "espfab-bench: %s\n", espfab_open_error());                          \
+			return 1;                                                                             \
+		}                                                                                             \
+	} while (0)
+	OPEN_GROUP();
+
 	struct ossl_cache oc = { 0 };
 	char cpu_name[256], ossl_ver[128], date[64];
 	cpu_model(cpu_name, sizeof cpu_name);
-	if (no_openssl) {
+	if (sim) {
+		oc.disabled = true;
+		snprintf(oc.disabled_why, sizeof oc.disabled_why, "not measured for engine sim");
+		snprintf(ossl_ver, sizeof ossl_ver, "not run (engine sim counts fabric cycles)");
+	} else if (no_openssl) {
 		oc.disabled = true;
 		snprintf(oc.disabled_why, sizeof oc.disabled_why, "--no-openssl given");
 		add_note(&oc, "openssl bound n/a: --no-openssl given");
@@ -1038,34 +1411,91 @@ int main(int argc, char **argv)
 		fclose(lf);
 	}
 	printf("# CPU: %s (%ld online), load average %s\n", cpu_name, sysconf(_SC_NPROCESSORS_ONLN), load);
-	printf("# OpenSSL: %s\n", ossl_ver);
-	printf("# tunnel mode, %u-packet ring, batches of %u, %.2f s per row after %.2f s warm-up;\n", r.n,
-	       b.batch, seconds, warmup);
-	printf("# Gbps and kpps count the plaintext IPv4 packet (SIZE bytes, header included);\n");
-	printf("# bound = 1/(1/cipher + 1/hmac) from `openssl speed -elapsed` at SIZE bytes\n");
-	printf("%-6s %-25s %4s %5s %-5s %8s %9s %11s %7s\n", "engine", "transform", "bits", "size", "dir", "Gbps",
-	       "kpps", "bound Gbps", "% bound");
+	if (sim) {
+		printf("# fabric cycles of the simulated device (espfab-simd CONFIG%s%s), not wall time: the host\n"
+		       "# is infinitely fast between register accesses; tunnel mode, %u-request ring kept full\n"
+		       "# (batches of %u); window = %llu completions after %llu warm-up ones, both ends read at\n"
+		       "# a poll that returned completions while requests were still being submitted\n",
+		       params && *params ? ", --params " : "", params && *params ? params : "", r.n, b.batch,
+		       (unsigned long long)b.sim_packets, (unsigned long long)b.sim_warm);
+		printf("# B/cyc = plaintext IP bytes per fabric cycle in the window; cold = first doorbell to last\n"
+		       "# completion; Gbps = min(engine, host link, port) of board_project (docs/boards.md), each\n"
+		       "# in Gbps of plaintext; config* = the board's engine parameters differ from the config's\n");
+		printf("%-11s %-7s %-25s %5s %-5s %7s %7s %9s  %-9s %8s %8s %8s\n", "config", "board", "transform",
+		       "size", "dir", "B/cyc", "cold", "proj Gbps", "limit", "engine", "host", "port");
+	} else {
+		printf("# OpenSSL: %s\n", ossl_ver);
+		printf("# tunnel mode, %u-packet ring, batches of %u, %.2f s per row after %.2f s warm-up;\n",
+		       r.n, b.batch, seconds, warmup);
+		printf("# Gbps and kpps count the plaintext IPv4 packet (SIZE bytes, header included);\n");
+		printf("# bound = 1/(1/cipher + 1/hmac) from `openssl speed -elapsed` at SIZE bytes\n");
+		printf("%-6s %-25s %4s %5s %-5s %8s %9s %11s %7s\n", "engine", "transform", "bits", "size", "dir",
+		       "Gbps", "kpps", "bound Gbps", "% bound");
+	}
 
 	size_t k = 0;
 	int failures = 0;
-	for (size_t i = 0; i < N_XFORMS; i++) {
-		if (!sel[i])
-			continue;
-		for (size_t s = 0; s < n_sizes; s++) {
-			for (int dir = 0; dir < 2; dir++) {
-				if ((dir == 0 && !do_encap) || (dir == 1 && !do_decap))
-					continue;
-				struct row *row = &rows[k++];
-				row->x = &xforms[i];
-				row->size = sizes[s];
-				row->decap = dir == 1;
-				row->bound_gbps = ossl_bound_gbps(&oc, row->x, row->decap, row->size, &row->bound_share);
-				measure(&b, &r, row);
-				if (row->failed)
-					failures++;
-				print_row(engine, row);
+	for (g = 0; g < n_groups; g++) {
+		if (g)
+			OPEN_GROUP();
+		for (size_t i = 0; i < N_XFORMS; i++) {
+			if (!sel[i])
+				continue;
+			for (size_t s = 0; s < n_sizes; s++) {
+				for (int dir = 0; dir < 2; dir++) {
+					if ((dir == 0 && !do_encap) || (dir == 1 && !do_decap))
+						continue;
+					struct row m = { .x = &xforms[i], .size = sizes[s], .decap = dir == 1,
+							 .bound_gbps = NAN, .bound_share = NAN };
+					snprintf(m.config, sizeof m.config, "%s", config);
+					if (!sim)
+						m.bound_gbps = ossl_bound_gbps(&oc, m.x, m.decap, m.size, &m.bound_share);
+					measure(&b, &r, &m);
+					if (m.failed)
+						failures++;
+					if (!n_boards) {
+						rows[k] = m;
+						print_row(engine, &rows[k++]);
+						continue;
+					}
+					unsigned blk = m.x->cipher == ESPFAB_CIPHER_AES ? 16 : 8;
+					unsigned esp = board_esp_tunnel_bytes(m.size, blk, blk, ESPFAB_ICV_LEN);
+					for (size_t bi = 0; bi < n_boards; bi++) {
+						if (board_group[bi] != g)
+							continue;
+						struct row *row = &rows[k++];
+						*row = m;
+						row->board = &boards[bi];
+						row->config_matches = config_matches(config, row->board);
+						if (!m.failed &&
+						    board_project(row->board, m.bpc, m.size, esp,
+								  m.decap ? BOARD_DECAP : BOARD_ENCAP, &row->proj)) {
+							row->failed = true;
+							snprintf(row->why, sizeof row->why, "board_project refused %.4f B/cycle",
+								 m.bpc);
+							failures++;
+						}
+						if (!row->failed) {
+							row->gbps = row->proj.gbps;
+							row->pps = row->proj.gbps * 1e9 / 8 / m.size;
+						}
+						print_row(engine, row);
+					}
+				}
 			}
 		}
+		espfab_close(b.dev);
+		b.dev = NULL;
+	}
+#undef OPEN_GROUP
+	if (sim && n_boards) {
+		int mism = 0;
+		for (size_t i = 0; i < k; i++)
+			mism += !rows[i].config_matches;
+		if (mism)
+			printf("# note: * = %d row(s) measured on a configuration whose engine parameters (pipelined,\n"
+			       "#       n_ctx, cipher_lanes, stream_bytes) differ from the board's profile\n",
+			       mism);
 	}
 	int disturbed = 0;
 	for (size_t i = 0; i < k; i++)
@@ -1083,7 +1513,6 @@ int main(int argc, char **argv)
 	if (failures)
 		fprintf(stderr, "espfab-bench: %d row(s) failed\n", failures);
 
-	espfab_close(b.dev);
 	free(oc.e);
 	free(rows);
 	free(r.in);

@@ -179,7 +179,7 @@ board-zynq: gen
 synth: gen
 	@scripts/synth.sh $(BUILD)
 
-e2e: all
+e2e: all sim
 	@BIN=$(abspath $(BUILD)/bin) scripts/run-tests.sh e2e $(sort $(wildcard tests/e2e/*.sh))
 
 # The README's test command.  Each stage records its result in

@@ -26,7 +26,9 @@
 #     with Fred gone, discovery retries and gives up with a log line;
 #     a traffic burst to many destinations is rate-limited; a wrong PSK
 #     stops at main mode.
-# ENGINES="sw model" (default) runs the main flow on each engine.
+# ENGINES="sw model sim" (default) runs the main flow on each engine; sim is
+# the Verilated RTL in the SystemC platform (espfab-simd-iterative, built by
+# make sim, which make e2e depends on).
 # Needs $BIN, root, iproute2, ping, tshark.  Pass = exit 0.
 set -uo pipefail
 
@@ -37,7 +39,7 @@ PROBE=$BIN/espfab-ikeprobe
 HERE=$(cd "$(dirname "$0")" && pwd)
 . "$HERE/lib/capture.sh"
 CFGS=$HERE/../configs
-ENGINES=${ENGINES:-"sw model"}
+ENGINES=${ENGINES:-"sw model sim"}
 P=ted$$
 T=$(mktemp -d)
 PIDS=()

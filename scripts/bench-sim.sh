@@ -18,7 +18,8 @@
 # (aes128-sha1,3des-sha1,des-md5), DIRECTION (encap), PACKETS (measured
 # completions per row, 512), STREAM_REF (bench-rtl's AES-SHA1 1400-byte
 # encap bytes/cycle, 16 SAs; default 30.435, docs/rtl-bench.md; or read
-# from BUILD/bench/rtl.json when that exists), SW_SECONDS (0.3).
+# from BUILD/bench/rtl.json when that exists), SW_SECONDS (0.3), PLOT_ONLY=1
+# (redo 3 and 4 from the existing JSON).
 set -euo pipefail
 build=$(cd "$1" && pwd)
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -35,6 +36,7 @@ for t in jq gnuplot; do
 	command -v $t >/dev/null || { echo "bench-sim: $t not installed (make deps)" >&2; exit 1; }
 done
 
+if [ "${PLOT_ONLY:-0}" != 1 ]; then
 echo "== espfab-bench --engine sim --board all (fabric cycles; $(date -u '+%Y-%m-%d %H:%M UTC'), $(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo '?'))"
 t0=$(date +%s)
 "$bin/espfab-bench" --engine sim --board all --sizes "$sizes" --transforms "$xforms" --direction "$direction" \
@@ -44,6 +46,7 @@ echo
 echo "== espfab-bench --engine sw (wall time on this machine)"
 "$bin/espfab-bench" --engine sw --no-openssl --seconds "${SW_SECONDS:-0.3}" --sizes "$sizes" \
 	--transforms "$xforms" --direction "$direction" --json "$out/sim-sw.json" | tee "$out/sim-sw.txt"
+fi
 
 # 3. overhead against the stream-level figure
 ref=${STREAM_REF:-}
@@ -65,7 +68,8 @@ jq -r --argjson ref "$ref" '
 # 4. the plot
 dat=$out/sim-plot
 rm -rf "$dat" && mkdir -p "$dat"
-mapfile -t tfs < <(jq -r '[.[].transform] | unique | .[]' "$out/sim.json")
+mapfile -t tfs < <(jq -r '[.[].transform] | unique |
+	sort_by(if startswith("esp-aes") then 0 elif startswith("esp-3des") then 1 else 2 end) | .[]' "$out/sim.json")
 mapfile -t boards < <(jq -r '[.[] | .board] | unique | .[]' "$out/sim.json")
 plots=()
 pdir=encap
@@ -80,20 +84,22 @@ for i in "${!tfs[@]}"; do
 		jq -r --arg tf "$tf" --arg bd "$bd" --arg dir "$pdir" \
 			'.[] | select(.transform == $tf and .board == $bd and .direction == $dir) | "\(.size) \(.projected_gbps)"' \
 			"$out/sim.json" | sort -n >"$f"
-		[ -s "$f" ] && cmds+=("'$f' using 1:2 with linespoints title '$bd (projected, $(jq -r --arg bd "$bd" '[.[] | select(.board == $bd)][0].config' "$out/sim.json"))'")
+		cfg=$(jq -r --arg bd "$bd" '[.[] | select(.board == $bd)][0] | .config + (if .config_matches_board then "" else "*" end)' \
+			"$out/sim.json")
+		[ -s "$f" ] && cmds+=("'$f' using 1:2 with linespoints lw 1.5 title '$bd projected ($cfg)'")
 	done
 	f=$dat/$i-sw.dat
 	jq -r --arg tf "$tf" --arg dir "$pdir" '.[] | select(.transform == $tf and .direction == $dir) | "\(.size) \(.gbps)"' \
 		"$out/sim-sw.json" | sort -n >"$f"
-	[ -s "$f" ] && cmds+=("'$f' using 1:2 with linespoints dashtype 2 lw 2 title 'sw on this machine (measured)'")
+	[ -s "$f" ] && cmds+=("'$f' using 1:2 with linespoints dashtype 2 lw 2 lc rgb 'black' title 'sw measured here'")
 	plots+=("set title '$tf $pdir'; plot $(IFS=,; echo "${cmds[*]}")")
 done
 n=${#plots[@]}
 {
 	echo "set terminal $term size $((520 * n)),480 noenhanced"
 	echo "set output '$out/sim.png'"
-	echo "set multiplot layout 1,$n title 'espfab: fabric through the DMA (espfab-simd, projected per board) vs sw measured here'"
-	echo "set logscale y; set grid; set key top left; set xlabel 'IPv4 packet size (bytes)'; set ylabel 'Gbps (plaintext)'"
+	echo "set multiplot layout 1,$n title 'espfab: fabric through the DMA (espfab-simd, projected per board) vs sw measured here; * = board parameters differ from the config'"
+	echo "set logscale y; set grid; set yrange [0.005:300]; set key bottom right; set xlabel 'IPv4 packet size (bytes)'; set ylabel 'Gbps (plaintext)'"
 	for p in "${plots[@]}"; do echo "$p"; done
 	echo "unset multiplot"
 } >"$dat/plot.gp"

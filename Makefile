@@ -43,8 +43,8 @@ endif
 # HLS sources carry #pragma HLS annotations that gcc does not know, and
 # labelled loops (names for HLS directives) that gcc sees as unused labels.
 CFLAGS_HLS := $(CFLAGS_COMMON) -Wno-unknown-pragmas -Wno-unused-label
-LDLIBS     := -lcrypto
-TEST_LIBS  := -lcmocka -lcrypto
+LDLIBS     := -lcrypto -pthread
+TEST_LIBS  := -lcmocka -lcrypto -pthread
 
 # Alveo engine "xrt": the real one only where XRT's headers are installed
 # (XRT_DIR, default /opt/xilinx/xrt); otherwise driver/engine_xrt.c builds a

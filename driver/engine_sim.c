@@ -18,7 +18,9 @@
  *
  * Parameters: ESPFAB_SIM (environment) then espfab_open_opts.params, both
  * "key=value,..."; later keys win.  Engine keys: device, config,
- * rd_latency, wr_latency, trace; the rest go to fabric_drv_params_parse.
+ * rd_latency, wr_latency, trace, inproc_queues (device=inproc: the model's
+ * N_QUEUES, 1..8, default 4); the rest go to fabric_drv_params_parse
+ * (queues=N: handles espfab_open_queue may give out).
  */
 #include "engine_sim.h"
 
@@ -342,6 +344,7 @@ struct sim_opts {
 	char config[64];
 	char trace[256];
 	long rd_latency, wr_latency; /* -1: platform default */
+	long inproc_queues;          /* 0: the model's default */
 };
 
 static int simd_open(struct fabric_bus **out, size_t bytes, const struct sim_opts *o, char *why, size_t why_len)
@@ -473,6 +476,11 @@ int sim_bus_fault(struct fabric_bus *bus, uint32_t fault)
 	return -EINVAL;
 }
 
+struct fm *sim_bus_model(struct fabric_bus *bus)
+{
+	return bus->ops == &inproc_ops ? ((struct inproc *)bus->priv)->fm : NULL;
+}
+
 long sim_bus_pid(struct fabric_bus *bus)
 {
 	return bus->ops == &simd_ops ? (long)((struct simd *)bus->priv)->pid : 0;
@@ -487,7 +495,8 @@ uint64_t sim_bus_requests(struct fabric_bus *bus)
 	return 0;
 }
 
-static const char *const engine_keys[] = { "device", "config", "trace", "rd_latency", "wr_latency", NULL };
+static const char *const engine_keys[] = { "device",     "config",        "trace", "rd_latency",
+					   "wr_latency", "inproc_queues", NULL };
 
 /* Apply the engine's own keys of `s` to o. */
 static int parse_engine_keys(struct sim_opts *o, const char *s, char *why, size_t why_len)
@@ -520,6 +529,15 @@ static int parse_engine_keys(struct sim_opts *o, const char *s, char *why, size_
 				return -EINVAL;
 			}
 			snprintf(dst, cap, "%s", eq);
+		} else if (!strcmp(kv, "inproc_queues")) {
+			char *end;
+			errno = 0;
+			long v = strtol(eq, &end, 0);
+			if (errno || end == eq || *end || v < 1 || v > ESPFAB_QUEUES_MAX) {
+				snprintf(why, why_len, "inproc_queues=%s: expected 1..%d", eq, ESPFAB_QUEUES_MAX);
+				return -EINVAL;
+			}
+			o->inproc_queues = v;
 		} else if (!strcmp(kv, "rd_latency") || !strcmp(kv, "wr_latency")) {
 			char *end;
 			errno = 0;
@@ -560,7 +578,11 @@ static int sim_open(void **priv, uint32_t slots, uint32_t depth, const char *par
 	}
 	size_t bytes = fabric_drv_dma_bytes(depth, &p);
 	if (!strcmp(o.device, "inproc")) {
-		rc = sim_inproc_bus_open(&bus, bytes, NULL, 0, NULL);
+		struct fm_config c;
+		fm_config_default(&c);
+		if (o.inproc_queues)
+			c.n_queues = (uint32_t)o.inproc_queues;
+		rc = sim_inproc_bus_open(&bus, bytes, &c, 0, NULL);
 		if (rc) {
 			snprintf(why, why_len, "in-process fabric model: %s", strerror(-rc));
 			return rc;

@@ -38,6 +38,10 @@ int sim_bus_fault(struct fabric_bus *bus, uint32_t fault);
 /* The espfab-simd child's process id (0 for the in-process bus). */
 long sim_bus_pid(struct fabric_bus *bus);
 
+/* The in-process bus's fabric model (tests: fm_queue_completions), NULL on
+ * the espfab-simd bus. */
+struct fm *sim_bus_model(struct fabric_bus *bus);
+
 /* Statistics of either bus: requests sent (register accesses + runs). */
 uint64_t sim_bus_requests(struct fabric_bus *bus);
 

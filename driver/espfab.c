@@ -6,6 +6,7 @@
 #include "espfab.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -41,6 +42,18 @@ struct iv_source {
 	size_t avail;
 };
 
+/* What the handles of one device share (espfab_open_queue): the SA
+ * identities, under a lock that also orders SA changes against submits.
+ * Lock order: this lock, then whatever the engine locks. */
+struct espfab_shared {
+	pthread_mutex_t lock;
+	unsigned refs;        /* open handles */
+	unsigned opened;      /* handles ever opened: the next one's IV stream */
+	struct slot_id *ids;
+	bool iv_seeded;
+	uint64_t iv_seed;
+};
+
 struct espfab_dev {
 	const struct espfab_engine_ops *ops;
 	void *priv;
@@ -48,7 +61,8 @@ struct espfab_dev {
 	uint32_t depth;
 	uint32_t inflight;
 	bool failed;
-	struct slot_id *ids;
+	struct espfab_shared *sh;
+	struct slot_id *ids;  /* sh->ids; read and written under sh->lock */
 	struct iv_source iv;
 	espfab_dev_counters counters;
 	char err[256];
@@ -165,11 +179,17 @@ int espfab_open(const char *name, const espfab_open_opts *opts, espfab_dev **out
 		return -EINVAL;
 	}
 	dev = calloc(1, sizeof *dev);
-	if (!dev || !(dev->ids = calloc(slots, sizeof *dev->ids))) {
+	if (!dev || !(dev->sh = calloc(1, sizeof *dev->sh)) || !(dev->ids = calloc(slots, sizeof *dev->ids))) {
 		rc = -ENOMEM;
 		snprintf(open_err, sizeof open_err, "out of memory");
 		goto fail;
 	}
+	pthread_mutex_init(&dev->sh->lock, NULL);
+	dev->sh->refs = 1;
+	dev->sh->opened = 1;
+	dev->sh->ids = dev->ids;
+	dev->sh->iv_seeded = opts->iv_seeded;
+	dev->sh->iv_seed = opts->iv_seed;
 	dev->ops = ops;
 	dev->slots = slots;
 	dev->depth = depth;
@@ -189,19 +209,78 @@ int espfab_open(const char *name, const espfab_open_opts *opts, espfab_dev **out
 	*out = dev;
 	return 0;
 fail:
-	if (dev)
+	if (dev) {
 		free(dev->ids);
+		if (dev->sh)
+			pthread_mutex_destroy(&dev->sh->lock);
+		free(dev->sh);
+	}
 	free(dev);
 	return rc;
+}
+
+int espfab_open_queue(espfab_dev *dev, espfab_dev **out)
+{
+	char why[200] = "";
+	espfab_dev *q;
+	int rc;
+
+	if (out)
+		*out = NULL;
+	if (!dev || !out)
+		return -EINVAL;
+	if (!dev->ops->open_queue) {
+		set_err(dev, "engine %s has no hardware queues: each espfab_open of it is a device of its own (with "
+			     "its own SA table), so give each thread its own espfab_open instead",
+			dev->ops->name);
+		return -ENOTSUP;
+	}
+	if (dev->failed) {
+		set_failed_err(dev);
+		return -EIO;
+	}
+	q = calloc(1, sizeof *q);
+	if (!q) {
+		set_err(dev, "out of memory");
+		return -ENOMEM;
+	}
+	*q = (espfab_dev){ .ops = dev->ops, .slots = dev->slots, .depth = dev->depth, .sh = dev->sh,
+			   .ids = dev->ids };
+	pthread_mutex_lock(&dev->sh->lock);
+	rc = dev->ops->open_queue(dev->priv, &q->priv, why, sizeof why);
+	if (!rc) {
+		dev->sh->refs++;
+		/* seeded: the k-th handle of the device draws from seed + k */
+		q->iv.seeded = dev->sh->iv_seeded;
+		q->iv.state = dev->sh->iv_seed + dev->sh->opened++;
+	}
+	pthread_mutex_unlock(&dev->sh->lock);
+	if (rc) {
+		set_err(dev, "engine %s: no queue for another handle: %s", dev->ops->name,
+			why[0] ? why : strerror(-rc));
+		free(q);
+		return rc;
+	}
+	*out = q;
+	return 0;
 }
 
 void espfab_close(espfab_dev *dev)
 {
 	if (!dev)
 		return;
+	struct espfab_shared *sh = dev->sh;
+	pthread_mutex_lock(&sh->lock);
+	bool last = --sh->refs == 0;
+	pthread_mutex_unlock(&sh->lock);
+	/* the engine refcounts its device: handles close in any order */
 	dev->ops->close(dev->priv);
 	espfab_wipe(&dev->iv, sizeof dev->iv);
-	free(dev->ids);
+	if (last) {
+		free(sh->ids);
+		pthread_mutex_destroy(&sh->lock);
+		free(sh);
+	}
 	free(dev);
 }
 
@@ -379,15 +458,21 @@ static int sa_install(espfab_dev *dev, uint32_t slot, const espfab_sa_t *sa, boo
 
 int espfab_sa_add(espfab_dev *dev, uint32_t slot, const espfab_sa_t *sa)
 {
-	return sa_install(dev, slot, sa, false);
+	pthread_mutex_lock(&dev->sh->lock);
+	int rc = sa_install(dev, slot, sa, false);
+	pthread_mutex_unlock(&dev->sh->lock);
+	return rc;
 }
 
 int espfab_sa_update(espfab_dev *dev, uint32_t slot, const espfab_sa_t *sa)
 {
-	return sa_install(dev, slot, sa, true);
+	pthread_mutex_lock(&dev->sh->lock);
+	int rc = sa_install(dev, slot, sa, true);
+	pthread_mutex_unlock(&dev->sh->lock);
+	return rc;
 }
 
-int espfab_sa_del(espfab_dev *dev, uint32_t slot)
+static int sa_del_locked(espfab_dev *dev, uint32_t slot)
 {
 	int rc = slot_ok(dev, slot);
 	if (rc)
@@ -408,7 +493,15 @@ int espfab_sa_del(espfab_dev *dev, uint32_t slot)
 	return 0;
 }
 
-int espfab_sa_state(espfab_dev *dev, uint32_t slot, espfab_sa_state_t *st)
+int espfab_sa_del(espfab_dev *dev, uint32_t slot)
+{
+	pthread_mutex_lock(&dev->sh->lock);
+	int rc = sa_del_locked(dev, slot);
+	pthread_mutex_unlock(&dev->sh->lock);
+	return rc;
+}
+
+static int sa_state_locked(espfab_dev *dev, uint32_t slot, espfab_sa_state_t *st)
 {
 	int rc = slot_ok(dev, slot);
 	if (rc)
@@ -424,6 +517,14 @@ int espfab_sa_state(espfab_dev *dev, uint32_t slot, espfab_sa_state_t *st)
 		set_err(dev, "engine %s could not read the state of slot %u (%s)%s%s", dev->ops->name, slot,
 			strerror(-rc), engine_why(dev)[0] ? ": " : "", engine_why(dev));
 	}
+	return rc;
+}
+
+int espfab_sa_state(espfab_dev *dev, uint32_t slot, espfab_sa_state_t *st)
+{
+	pthread_mutex_lock(&dev->sh->lock);
+	int rc = sa_state_locked(dev, slot, st);
+	pthread_mutex_unlock(&dev->sh->lock);
 	return rc;
 }
 
@@ -492,6 +593,9 @@ int espfab_submit(espfab_dev *dev, const espfab_op *ops, unsigned n, unsigned *a
 			k = room;
 		if (k == 0)
 			break;
+		/* the SA identities as of this chunk, and no SA change between
+		 * reading them and the engine taking the requests */
+		pthread_mutex_lock(&dev->sh->lock);
 		for (unsigned i = 0; i < k; i++) {
 			const espfab_op *op = &ops[done + i];
 			espfab_req_t *r = &reqs[i];
@@ -518,6 +622,7 @@ int espfab_submit(espfab_dev *dev, const espfab_op *ops, unsigned n, unsigned *a
 			}
 		}
 		int got = k ? dev->ops->submit(dev->priv, reqs, k) : 0;
+		pthread_mutex_unlock(&dev->sh->lock);
 		for (unsigned i = 0; i < k; i++)
 			espfab_wipe(reqs[i].iv, sizeof reqs[i].iv);
 		if (got < 0) {

@@ -20,7 +20,9 @@
  * human explanation of the most recent failure on that handle.  Per-packet
  * problems are never errors of the call: they are completion statuses.
  *
- * Thread safety: one handle is used by one thread at a time.
+ * Thread safety: one handle is used by one thread at a time.  Several
+ * threads drive one device each through a handle of its own from
+ * espfab_open_queue (engines with hardware queues: sim, uio, xrt).
  */
 #ifndef ESPFAB_H
 #define ESPFAB_H
@@ -46,7 +48,8 @@ typedef struct espfab_open_opts {
 	 * "sim" (docs/fabric-driver.md): device=rtl|model, config=NAME (the
 	 * espfab-simd configuration), rd_latency=, wr_latency=, trace=FILE,
 	 * and the ring driver's ring_log2=, irq=0|1, irq_count=, irq_timer=,
-	 * poll_budget=, hang_budget=, reg_spin=.  The environment variable
+	 * poll_budget=, hang_budget=, reg_spin=, queues= (handles
+	 * espfab_open_queue may give out, default 1).  The environment variable
 	 * ESPFAB_SIM supplies defaults that params override, so tools that
 	 * only take --engine (espfab-esp, espfab-bench) can be steered. */
 	const char *params;
@@ -64,7 +67,8 @@ typedef struct espfab_op_desc {
 
 typedef espfab_cpl_t espfab_cpl;
 
-/* Device-wide counters: completions by status since open. */
+/* Completions by status since open, of this handle (each queue handle of
+ * a device counts its own). */
 typedef struct espfab_dev_counters {
 	uint64_t submitted;
 	uint64_t completed;
@@ -85,8 +89,35 @@ int espfab_open(const char *name, const espfab_open_opts *opts, espfab_dev **out
 /* The reason the last espfab_open in this thread failed. */
 const char *espfab_open_error(void);
 /* Wipes every key and frees the handle; accepts NULL.  Requests still in
- * flight are abandoned (their buffers are no longer touched). */
+ * flight are abandoned (their buffers are no longer touched).  The handles
+ * of one device (espfab_open_queue) close in any order: the device and its
+ * SA table live until the last of them is closed. */
 void espfab_close(espfab_dev *dev);
+
+/* Another handle on dev's device, for another thread (docs/fabric-driver.md
+ * "Queues").  The new handle owns the device's next free hardware DMA
+ * queue: its own rings, doorbell, completions, interrupt line, in-flight
+ * count, counters and last error; completions come back on the handle that
+ * submitted, in that handle's submission order.  It shares with dev the
+ * device and its SA table: an SA written, updated or deleted through any
+ * handle is the device's (the SA calls of all handles are serialised; each
+ * one is ordered after the requests its own handle submitted before it,
+ * and the device finishes the requests it is working on first), and
+ * espfab_sa_state through any handle reads the one state.  IVs: each
+ * handle has its own source; seeded (iv_seeded), the k-th handle opened on
+ * the device (the espfab_open one is 0) draws from iv_seed + k.
+ * The number of queues is fixed at espfab_open by the engine parameter
+ * queues=N (default 1, at most the device's N_QUEUES; the engine's DMA
+ * memory holds N queues' rings).  Call it from the thread that uses dev
+ * (dev may be any handle of the device).  Returns 0, or
+ *   -EBUSY    all N queues are in use (espfab_last_error(dev): "all N
+ *             queues in use ..."); closing a handle frees its queue,
+ *   -ENOTSUP  the engine has no hardware queues (sw, model: open the
+ *             engine once per thread instead),
+ *   -EIO      the device has failed; -ENOMEM; -EINVAL a NULL argument.
+ * After a device failure every handle's poll returns its own requests
+ * still in flight as ESPFAB_STATUS_DEVICE, then -EIO. */
+int espfab_open_queue(espfab_dev *dev, espfab_dev **out);
 
 const char *espfab_engine_name(const espfab_dev *dev);
 uint32_t espfab_sa_slots(const espfab_dev *dev);
@@ -104,7 +135,8 @@ int espfab_sa_del(espfab_dev *dev, uint32_t slot);
 /* Check an SA without installing it (what add would say). */
 int espfab_sa_check(const espfab_sa_t *sa, char *why, size_t why_len);
 
-/* Per-SA state: sequence number, byte count, per-status counters, expiry. */
+/* Per-SA state: sequence number, byte count, per-status counters, expiry
+ * (device-wide: through any handle of the device). */
 int espfab_sa_state(espfab_dev *dev, uint32_t slot, espfab_sa_state_t *st);
 void espfab_dev_counters_get(const espfab_dev *dev, espfab_dev_counters *c);
 

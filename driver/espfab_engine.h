@@ -46,6 +46,11 @@ struct espfab_engine_ops {
 	/* Optional: fabric clock cycles since open (espfab_dev_cycles); 0 or
 	 * -ENOTSUP where the device has no clock the host can read. */
 	int (*cycles)(void *priv, uint64_t *cycles);
+	/* Optional (espfab_open_queue): engine state for another hardware
+	 * queue of the device behind priv, sharing its SA table; closed with
+	 * close(), in any order with priv.  NULL: the engine has no queues
+	 * (-ENOTSUP).  Return 0 or -errno; write a reason to why. */
+	int (*open_queue)(void *priv, void **out, char *why, size_t why_len);
 };
 
 /* The engine's private state of an open handle (tests: fault injection). */

@@ -3,25 +3,40 @@
  * (fabric_drv.h; design and decisions in docs/fabric-driver.md; the
  * device side in docs/rtl-dma.md).
  *
- * DMA region layout (offsets from bus->dma_va, device address dma_dev + off):
+ * Two levels of state.  struct fabric_dev is the device: the bus, the
+ * identity read at open, the failure flag and reason, the parameters, and
+ * the one mutex that every bus access (and every access to the DMA region,
+ * which the in-process device writes during bus calls) is made under.
+ * struct fabric_drv is one hardware queue q and the handle an engine gets
+ * as priv: its rings, bounce buffers and indexes, counters and last error.
+ * fabric_drv_open brings the device up with queue 0; fabric_drv_open_queue
+ * hands out the next free queue below params.queues.  The device lives
+ * until its last queue handle is closed (refcount), in any order.
+ *
+ * DMA region layout: params.queues regions of `need` bytes, queue q's at
+ * base = q * need.  Inside one (offsets from bus->dma_va + base, device
+ * address dma_dev + base + off):
  *   [0]        request ring    size * REQ_SLOT_BYTES
  *   [cq]       completion ring size * CPL_SLOT_BYTES, then the index block
  *              (u32 CQ_PI, u32 RQ_CI), padded to 64 bytes
  *   [in]       input bounce buffers,  size * MAX_FRAME (slot i at in + i * MAX_FRAME)
  *   [out]      output bounce buffers, size * MAX_FRAME
- * MAX_FRAME (2048) is a multiple of every STREAM_BYTES, so with a 64-byte
- * aligned region every buffer meets the DMA's alignment rule.
+ * MAX_FRAME (2048) is a multiple of every STREAM_BYTES and `need` a
+ * multiple of 64, so with a 64-byte aligned region every buffer meets the
+ * DMA's alignment rule.  With one queue the layout is the one-queue
+ * driver's, byte for byte.
  *
- * Request slot i of queue 0 owns bounce buffers i; they are reused only
- * after the completion of slot i has been polled (tail passed it), so one
- * host index (tail) serves the request ring, the completion ring and the
- * buffers.  Caller buffers are touched only in submit (copy in) and poll
- * (copy out).
+ * Request slot i of a queue owns that queue's bounce buffers i; they are
+ * reused only after the completion of slot i has been polled (tail passed
+ * it), so one host index (tail) serves the request ring, the completion
+ * ring and the buffers.  Caller buffers are touched only in submit (copy
+ * in) and poll (copy out).
  */
 #include "fabric_drv.h"
 
 #include <errno.h>
 #include <inttypes.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -33,7 +48,6 @@
 
 #define BIT(n) (1u << (n))
 #define FRAME ESPFAB_MAX_FRAME
-#define Q 0 /* the queue this driver uses */
 
 struct slot_info {
 	uint64_t cookie;
@@ -43,23 +57,56 @@ struct slot_info {
 	uint16_t in_len;
 };
 
-struct fabric_drv {
+struct fabric_dev {
+	pthread_mutex_t lock;         /* every bus access, the DMA region, this struct */
 	struct fabric_bus *bus;
 	struct fabric_drv_params p;
 	uint32_t slots, depth;
 	uint32_t version, caps, dev_sa_slots, sb, nq;
-	uint32_t size, log2;          /* ring slots */
-	size_t cq_off, idx_off, in_off, out_off, need;
+	uint32_t queues;              /* queues this device may hand out (params.queues) */
+	uint32_t size, log2;          /* ring slots, the same for every queue */
+	size_t cq_off, idx_off, in_off, out_off, need; /* one queue's region */
+	uint32_t marker;              /* SCRATCH value written at open */
+	struct fabric_drv *q[ESPFAB_QUEUES_MAX]; /* open handles by queue */
+	unsigned refs;
+	bool failed;
+	char err[256];                /* why it failed (first reason) */
+};
+
+struct fabric_drv {
+	struct fabric_dev *D;
+	uint32_t q;                   /* the hardware queue */
+	size_t base;                  /* its region: q * D->need */
 	uint32_t head, tail;          /* host producer / consumer */
 	uint32_t dev_pi;              /* last CQ_PI read from the index block */
-	uint32_t marker;              /* SCRATCH value written at open */
 	struct slot_info *si;
-	bool failed;
+	bool failed;                  /* this handle has seen the device fail */
 	bool past_pi;                 /* failed: tail has reached dev_pi */
 	uint64_t idle;                /* bus units waited without progress */
 	uint64_t doorbells, irqs, waits;
 	char err[256];
 };
+
+static void lock(struct fabric_drv *d)
+{
+	pthread_mutex_lock(&d->D->lock);
+}
+
+static void unlock(struct fabric_drv *d)
+{
+	pthread_mutex_unlock(&d->D->lock);
+}
+
+/* Has the device failed (through this handle or another)?  Takes the
+ * device's reason into this handle's error the first time.  Under the lock. */
+static bool failed(struct fabric_drv *d)
+{
+	if (!d->failed && d->D->failed) {
+		d->failed = true;
+		snprintf(d->err, sizeof d->err, "%s", d->D->err);
+	}
+	return d->failed;
+}
 
 /* ---- parameters ---------------------------------------------------------- */
 
@@ -143,6 +190,12 @@ int fabric_drv_params_parse(struct fabric_drv_params *p, const char *s, const ch
 			p->poll_budget = v;
 		} else if (!strcmp(kv, "hang_budget")) {
 			p->hang_budget = v;
+		} else if (!strcmp(kv, "queues")) {
+			if (v < 1 || v > ESPFAB_QUEUES_MAX) {
+				snprintf(why, why_len, "queues: %llu is not 1..%d", v, ESPFAB_QUEUES_MAX);
+				return -EINVAL;
+			}
+			p->queues = (uint32_t)v;
 		} else {
 			snprintf(why, why_len, "unknown parameter '%s'", kv);
 			return -EINVAL;
@@ -167,10 +220,17 @@ static size_t align64(size_t n)
 	return (n + 63) & ~(size_t)63;
 }
 
+static uint32_t n_queues(const struct fabric_drv_params *p)
+{
+	return p && p->queues ? p->queues : 1;
+}
+
 size_t fabric_drv_dma_bytes(uint32_t depth, const struct fabric_drv_params *p)
 {
 	size_t size = (size_t)1 << ring_log2_for(depth, p);
-	return align64(size * ESPFAB_REQ_SLOT_BYTES) + align64(size * ESPFAB_CPL_SLOT_BYTES + 8) + 2 * size * FRAME;
+	size_t one = align64(size * ESPFAB_REQ_SLOT_BYTES) + align64(size * ESPFAB_CPL_SLOT_BYTES + 8) +
+		     2 * size * FRAME;
+	return one * n_queues(p);
 }
 
 /* ---- errors and registers ----------------------------------------------- */
@@ -183,29 +243,33 @@ static void set_err(struct fabric_drv *d, const char *fmt, ...)
 	va_end(ap);
 }
 
-/* Declare the device failed (first reason wins). */
+/* Declare the device failed for every queue (first reason wins; the
+ * other handles take it over at their next call). */
 static int dev_fail(struct fabric_drv *d, const char *fmt, ...)
 {
-	if (!d->failed) {
+	struct fabric_dev *D = d->D;
+
+	if (!failed(d)) {
 		va_list ap;
-		const char *be = d->bus->ops->error ? d->bus->ops->error(d->bus->priv) : NULL;
+		const char *be = D->bus->ops->error ? D->bus->ops->error(D->bus->priv) : NULL;
 		char msg[200];
 		va_start(ap, fmt);
 		vsnprintf(msg, sizeof msg, fmt, ap);
 		va_end(ap);
 		/* a dead bus explains more than the access that found it dead */
 		if (be && *be)
-			snprintf(d->err, sizeof d->err, "device lost: %s (at: %s)", be, msg);
+			snprintf(D->err, sizeof D->err, "device lost: %s (at: %s)", be, msg);
 		else
-			snprintf(d->err, sizeof d->err, "%s", msg);
-		d->failed = true;
+			snprintf(D->err, sizeof D->err, "%s", msg);
+		D->failed = true;
+		(void)failed(d);
 	}
 	return -EIO;
 }
 
 static int rd(struct fabric_drv *d, uint32_t off, uint32_t *v)
 {
-	int rc = d->bus->ops->rd32(d->bus->priv, off, v);
+	int rc = d->D->bus->ops->rd32(d->D->bus->priv, off, v);
 	if (rc)
 		return dev_fail(d, "device hung: register 0x%03x read answered %s", off, strerror(-rc));
 	return 0;
@@ -213,7 +277,7 @@ static int rd(struct fabric_drv *d, uint32_t off, uint32_t *v)
 
 static int wr(struct fabric_drv *d, uint32_t off, uint32_t v)
 {
-	int rc = d->bus->ops->wr32(d->bus->priv, off, v);
+	int rc = d->D->bus->ops->wr32(d->D->bus->priv, off, v);
 	if (rc)
 		return dev_fail(d, "device hung: register 0x%03x write answered %s", off, strerror(-rc));
 	return 0;
@@ -231,9 +295,9 @@ static int rd_status(struct fabric_drv *d, uint32_t off, uint32_t *v)
 
 static int sync(struct fabric_drv *d, size_t off, size_t len, enum fabric_sync_dir dir)
 {
-	if (!d->bus->ops->sync || !len)
+	if (!d->D->bus->ops->sync || !len)
 		return 0;
-	int rc = d->bus->ops->sync(d->bus->priv, off, len, dir);
+	int rc = d->D->bus->ops->sync(d->D->bus->priv, off, len, dir);
 	if (rc)
 		return dev_fail(d, "DMA sync of [%zu, +%zu) failed: %s", off, len, strerror(-rc));
 	return 0;
@@ -241,39 +305,38 @@ static int sync(struct fabric_drv *d, size_t off, size_t len, enum fabric_sync_d
 
 static uint64_t dev_addr(const struct fabric_drv *d, size_t off)
 {
-	return d->bus->dma_dev + off;
+	return d->D->bus->dma_dev + off;
 }
 
 static size_t rq_slot(const struct fabric_drv *d, uint32_t s)
 {
-	(void)d; /* the request ring starts the region */
-	return (size_t)s * ESPFAB_REQ_SLOT_BYTES;
+	return d->base + (size_t)s * ESPFAB_REQ_SLOT_BYTES; /* the request ring starts the region */
 }
 
 static size_t cq_slot(const struct fabric_drv *d, uint32_t s)
 {
-	return d->cq_off + (size_t)s * ESPFAB_CPL_SLOT_BYTES;
+	return d->base + d->D->cq_off + (size_t)s * ESPFAB_CPL_SLOT_BYTES;
 }
 
 static size_t in_buf(const struct fabric_drv *d, uint32_t s)
 {
-	return d->in_off + (size_t)s * FRAME;
+	return d->base + d->D->in_off + (size_t)s * FRAME;
 }
 
 static size_t out_buf(const struct fabric_drv *d, uint32_t s)
 {
-	return d->out_off + (size_t)s * FRAME;
+	return d->base + d->D->out_off + (size_t)s * FRAME;
 }
 
 /* The device's CQ_PI from the index block in memory; 0 or -EIO. */
 static int read_index(struct fabric_drv *d, uint32_t *pi)
 {
 	uint32_t v;
-	int rc = sync(d, d->idx_off, 8, FABRIC_SYNC_FROM_DEVICE);
+	int rc = sync(d, d->base + d->D->idx_off, 8, FABRIC_SYNC_FROM_DEVICE);
 	if (rc)
 		return rc;
-	memcpy(&v, d->bus->dma_va + d->idx_off, 4);
-	if (v >= d->size || ring_used(v, d->tail, d->size) > ring_used(d->head, d->tail, d->size))
+	memcpy(&v, d->D->bus->dma_va + d->base + d->D->idx_off, 4);
+	if (v >= d->D->size || ring_used(v, d->tail, d->D->size) > ring_used(d->head, d->tail, d->D->size))
 		return dev_fail(d, "device published CQ_PI %u outside the submitted range (tail %u, head %u)", v,
 				d->tail, d->head);
 	*pi = v;
@@ -284,17 +347,17 @@ static int read_index(struct fabric_drv *d, uint32_t *pi)
 static int health(struct fabric_drv *d)
 {
 	uint32_t st, scratch;
-	int rc = rd_status(d, ESPFAB_CSR_Q_STATUS(Q), &st);
+	int rc = rd_status(d, ESPFAB_CSR_Q_STATUS(d->q), &st);
 	if (rc)
 		return rc;
 	if (!(st & BIT(ESPFAB_QSTATUS_ENABLED)))
-		return dev_fail(d, "device was reset: queue %d is no longer enabled (Q_STATUS 0x%x)", Q, st);
+		return dev_fail(d, "device was reset: queue %u is no longer enabled (Q_STATUS 0x%x)", d->q, st);
 	rc = rd(d, ESPFAB_CSR_SCRATCH, &scratch);
 	if (rc)
 		return rc;
-	if (scratch != d->marker)
+	if (scratch != d->D->marker)
 		return dev_fail(d, "device was reset: SCRATCH reads 0x%08x, not the marker 0x%08x", scratch,
-				d->marker);
+				d->D->marker);
 	return 0;
 }
 
@@ -303,8 +366,8 @@ static int health(struct fabric_drv *d)
  * the caller through note_progress(). */
 static int wait_some(struct fabric_drv *d)
 {
-	uint32_t lines = 0, mask = d->p.irq ? BIT(Q) : 0;
-	int rc = d->bus->ops->wait_irq(d->bus->priv, mask, poll_budget(&d->p), &lines);
+	uint32_t lines = 0, mask = d->D->p.irq ? BIT(d->q) : 0;
+	int rc = d->D->bus->ops->wait_irq(d->D->bus->priv, mask, poll_budget(&d->D->p), &lines);
 
 	d->waits++;
 	if (rc)
@@ -312,7 +375,7 @@ static int wait_some(struct fabric_drv *d)
 	if (lines & mask) {
 		d->irqs++;
 		/* handler order (docs/rtl-dma.md): clear, then reap */
-		return wr(d, ESPFAB_CSR_DMA_IRQ, BIT(Q));
+		return wr(d, ESPFAB_CSR_DMA_IRQ, BIT(d->q));
 	}
 	return 0;
 }
@@ -326,13 +389,13 @@ static int note_progress(struct fabric_drv *d, uint32_t pi)
 		d->idle = 0;
 		return 0;
 	}
-	d->idle += poll_budget(&d->p);
+	d->idle += poll_budget(&d->D->p);
 	int rc = health(d);
 	if (rc)
 		return rc;
-	if (d->idle >= hang_budget(&d->p))
+	if (d->idle >= hang_budget(&d->D->p))
 		return dev_fail(d, "device hung: no completion for %" PRIu64 " bus units with %u requests in flight",
-				d->idle, ring_used(d->head, d->dev_pi, d->size));
+				d->idle, ring_used(d->head, d->dev_pi, d->D->size));
 	return 0;
 }
 
@@ -359,43 +422,43 @@ static int setup_queue(struct fabric_drv *d, char *why, size_t why_len)
 	uint32_t n;
 	int rc;
 
-	if ((rc = wr(d, ESPFAB_CSR_Q_CTRL(Q), 0)))
+	if ((rc = wr(d, ESPFAB_CSR_Q_CTRL(d->q), 0)))
 		goto io;
 	for (n = 0;; n++) {
-		if ((rc = rd_status(d, ESPFAB_CSR_Q_STATUS(Q), &v)))
+		if ((rc = rd_status(d, ESPFAB_CSR_Q_STATUS(d->q), &v)))
 			goto io;
 		if (!(v & BIT(ESPFAB_QSTATUS_BUSY)))
 			break;
-		if (n >= reg_spin(&d->p)) {
-			snprintf(why, why_len, "queue %d stays BUSY after disable (%u reads)", Q, n);
+		if (n >= reg_spin(&d->D->p)) {
+			snprintf(why, why_len, "queue %u stays BUSY after disable (%u reads)", d->q, n);
 			return -EIO;
 		}
 	}
-	if ((rc = wr(d, ESPFAB_CSR_Q_CTRL(Q), BIT(ESPFAB_QCTRL_RESET))) ||
-	    (rc = rd_status(d, ESPFAB_CSR_Q_STATUS(Q), &v)))
+	if ((rc = wr(d, ESPFAB_CSR_Q_CTRL(d->q), BIT(ESPFAB_QCTRL_RESET))) ||
+	    (rc = rd_status(d, ESPFAB_CSR_Q_STATUS(d->q), &v)))
 		goto io;
 	if (v & BIT(ESPFAB_QSTATUS_RESET_REJECTED)) {
-		snprintf(why, why_len, "queue %d refused RESET (Q_STATUS 0x%x)", Q, v);
+		snprintf(why, why_len, "queue %u refused RESET (Q_STATUS 0x%x)", d->q, v);
 		return -EIO;
 	}
-	memset(d->bus->dma_va, 0, d->need);
-	if ((rc = sync(d, 0, d->need, FABRIC_SYNC_TO_DEVICE)))
+	memset(d->D->bus->dma_va + d->base, 0, d->D->need);
+	if ((rc = sync(d, d->base, d->D->need, FABRIC_SYNC_TO_DEVICE)))
 		goto io;
-	uint64_t rq = dev_addr(d, 0), cq = dev_addr(d, d->cq_off);
-	if ((rc = wr(d, ESPFAB_CSR_RQ_BASE_LO(Q), (uint32_t)rq)) ||
-	    (rc = wr(d, ESPFAB_CSR_RQ_BASE_HI(Q), (uint32_t)(rq >> 32))) ||
-	    (rc = wr(d, ESPFAB_CSR_CQ_BASE_LO(Q), (uint32_t)cq)) ||
-	    (rc = wr(d, ESPFAB_CSR_CQ_BASE_HI(Q), (uint32_t)(cq >> 32))) ||
-	    (rc = wr(d, ESPFAB_CSR_RQ_SIZE(Q), d->log2)) || (rc = rd(d, ESPFAB_CSR_RQ_SIZE(Q), &v)))
+	uint64_t rq = dev_addr(d, rq_slot(d, 0)), cq = dev_addr(d, cq_slot(d, 0));
+	if ((rc = wr(d, ESPFAB_CSR_RQ_BASE_LO(d->q), (uint32_t)rq)) ||
+	    (rc = wr(d, ESPFAB_CSR_RQ_BASE_HI(d->q), (uint32_t)(rq >> 32))) ||
+	    (rc = wr(d, ESPFAB_CSR_CQ_BASE_LO(d->q), (uint32_t)cq)) ||
+	    (rc = wr(d, ESPFAB_CSR_CQ_BASE_HI(d->q), (uint32_t)(cq >> 32))) ||
+	    (rc = wr(d, ESPFAB_CSR_RQ_SIZE(d->q), d->D->log2)) || (rc = rd(d, ESPFAB_CSR_RQ_SIZE(d->q), &v)))
 		goto io;
-	if (v != d->log2) {
-		snprintf(why, why_len, "queue %d: RQ_SIZE reads %u after writing %u", Q, v, d->log2);
+	if (v != d->D->log2) {
+		snprintf(why, why_len, "queue %u: RQ_SIZE reads %u after writing %u", d->q, v, d->D->log2);
 		return -EIO;
 	}
-	if ((rc = wr(d, ESPFAB_CSR_Q_IRQ_COUNT(Q), d->p.irq_count)) ||
-	    (rc = wr(d, ESPFAB_CSR_Q_IRQ_TIMER(Q), d->p.irq_timer)) ||
-	    (rc = wr(d, ESPFAB_CSR_DMA_IRQ, BIT(Q))) ||
-	    (rc = wr(d, ESPFAB_CSR_Q_CTRL(Q), BIT(ESPFAB_QCTRL_ENABLE) | (d->p.irq ? BIT(ESPFAB_QCTRL_IRQ_EN) : 0))))
+	if ((rc = wr(d, ESPFAB_CSR_Q_IRQ_COUNT(d->q), d->D->p.irq_count)) ||
+	    (rc = wr(d, ESPFAB_CSR_Q_IRQ_TIMER(d->q), d->D->p.irq_timer)) ||
+	    (rc = wr(d, ESPFAB_CSR_DMA_IRQ, BIT(d->q))) ||
+	    (rc = wr(d, ESPFAB_CSR_Q_CTRL(d->q), BIT(ESPFAB_QCTRL_ENABLE) | (d->D->p.irq ? BIT(ESPFAB_QCTRL_IRQ_EN) : 0))))
 		goto io;
 	d->head = d->tail = d->dev_pi = 0;
 	return 0;
@@ -404,73 +467,106 @@ io:
 	return rc;
 }
 
+/* Free the device at open failure or after its last queue handle. */
+static void dev_free(struct fabric_dev *D)
+{
+	if (!D)
+		return;
+	if (D->bus) {
+		/* plaintext and IVs may remain in bounce buffers and ring slots */
+		if (D->bus->dma_va && D->need)
+			espfab_wipe(D->bus->dma_va, D->need * D->queues);
+		if (D->bus->ops && D->bus->ops->close)
+			D->bus->ops->close(D->bus->priv);
+	}
+	pthread_mutex_destroy(&D->lock);
+	free(D);
+}
+
 static void drv_free(struct fabric_drv *d)
 {
 	if (!d)
 		return;
-	if (d->bus) {
-		/* plaintext and IVs may remain in bounce buffers and ring slots */
-		if (d->bus->dma_va && d->need)
-			espfab_wipe(d->bus->dma_va, d->need);
-		if (d->bus->ops && d->bus->ops->close)
-			d->bus->ops->close(d->bus->priv);
-	}
 	free(d->si);
 	free(d);
+}
+
+static struct fabric_drv *drv_alloc(struct fabric_dev *D, uint32_t q)
+{
+	struct fabric_drv *d = calloc(1, sizeof *d);
+	if (!d)
+		return NULL;
+	d->D = D;
+	d->q = q;
+	d->base = (size_t)q * D->need;
+	d->si = calloc(D->size, sizeof *d->si);
+	if (!d->si) {
+		free(d);
+		return NULL;
+	}
+	return d;
 }
 
 int fabric_drv_open(struct fabric_drv **out, struct fabric_bus *bus, const struct fabric_drv_params *p,
 		    uint32_t slots, uint32_t depth, char *why, size_t why_len)
 {
-	struct fabric_drv *d;
+	struct fabric_dev *D;
+	struct fabric_drv *d = NULL, boot;
 	uint32_t v;
 	int rc;
 
 	*out = NULL;
-	d = calloc(1, sizeof *d);
-	if (!d) {
+	D = calloc(1, sizeof *D);
+	if (!D) {
 		if (bus && bus->ops && bus->ops->close)
 			bus->ops->close(bus->priv);
 		snprintf(why, why_len, "out of memory");
 		return -ENOMEM;
 	}
-	d->bus = bus;
+	pthread_mutex_init(&D->lock, NULL);
+	D->bus = bus;
 	if (p)
-		d->p = *p;
+		D->p = *p;
 	else
-		fabric_drv_params_default(&d->p);
-	d->slots = slots;
-	d->depth = depth;
+		fabric_drv_params_default(&D->p);
+	D->queues = n_queues(&D->p);
+	D->slots = slots;
+	D->depth = depth;
+	/* until queue 0's handle exists, errors go through a stand-in */
+	memset(&boot, 0, sizeof boot);
+	boot.D = D;
+	d = &boot;
 	if (!bus || !bus->ops || !bus->ops->rd32 || !bus->ops->wr32 || !bus->ops->wait_irq || !bus->dma_va) {
-		d->bus = NULL;
+		D->bus = NULL;
 		if (bus && bus->ops && bus->ops->close)
 			bus->ops->close(bus->priv);
 		snprintf(why, why_len, "incomplete bus");
 		rc = -EINVAL;
 		goto fail;
 	}
-	d->log2 = ring_log2_for(depth, &d->p);
-	d->size = 1u << d->log2;
-	d->cq_off = align64((size_t)d->size * ESPFAB_REQ_SLOT_BYTES);
-	d->idx_off = d->cq_off + (size_t)d->size * ESPFAB_CPL_SLOT_BYTES;
-	d->in_off = align64(d->idx_off + 8);
-	d->out_off = d->in_off + (size_t)d->size * FRAME;
-	d->need = d->out_off + (size_t)d->size * FRAME;
-	if (bus->dma_bytes < d->need) {
+	D->log2 = ring_log2_for(depth, &D->p);
+	D->size = 1u << D->log2;
+	D->cq_off = align64((size_t)D->size * ESPFAB_REQ_SLOT_BYTES);
+	D->idx_off = D->cq_off + (size_t)D->size * ESPFAB_CPL_SLOT_BYTES;
+	D->in_off = align64(D->idx_off + 8);
+	D->out_off = D->in_off + (size_t)D->size * FRAME;
+	D->need = D->out_off + (size_t)D->size * FRAME;
+	if (bus->dma_bytes < D->need * D->queues) {
 		snprintf(why, why_len, "DMA region of %zu bytes, the rings and buffers need %zu", bus->dma_bytes,
-			 d->need);
-		d->need = 0;
+			 D->need * D->queues);
+		D->need = 0;
 		rc = -ENOMEM;
 		goto fail;
 	}
 	if (bus->dma_dev % 64 || (uintptr_t)bus->dma_va % 64) {
 		snprintf(why, why_len, "DMA region at 0x%" PRIx64 " is not 64-byte aligned", bus->dma_dev);
-		d->need = 0;
+		D->need = 0;
 		rc = -EINVAL;
 		goto fail;
 	}
-	d->si = calloc(d->size, sizeof *d->si);
-	if (!d->si) {
+	d = drv_alloc(D, 0);
+	if (!d) {
+		d = &boot;
 		snprintf(why, why_len, "out of memory");
 		rc = -ENOMEM;
 		goto fail;
@@ -487,29 +583,34 @@ int fabric_drv_open(struct fabric_drv **out, struct fabric_bus *bus, const struc
 		rc = -ENODEV;
 		goto fail;
 	}
-	if ((rc = rd(d, ESPFAB_CSR_VERSION, &d->version)))
+	if ((rc = rd(d, ESPFAB_CSR_VERSION, &D->version)))
 		goto io;
-	if (d->version >> 16 != ESPFAB_CONTRACT_VERSION_MAJOR) {
+	if (D->version >> 16 != ESPFAB_CONTRACT_VERSION_MAJOR) {
 		snprintf(why, why_len, "contract version %u.%u on the device, this driver speaks %d.x",
-			 d->version >> 16, d->version & 0xffff, ESPFAB_CONTRACT_VERSION_MAJOR);
+			 D->version >> 16, D->version & 0xffff, ESPFAB_CONTRACT_VERSION_MAJOR);
 		rc = -ENODEV;
 		goto fail;
 	}
-	if ((rc = rd(d, ESPFAB_CSR_CAPS, &d->caps)) || (rc = rd(d, ESPFAB_CSR_SA_SLOTS, &d->dev_sa_slots)) ||
-	    (rc = rd(d, ESPFAB_CSR_STREAM_BYTES, &d->sb)) || (rc = rd(d, ESPFAB_CSR_N_QUEUES, &d->nq)))
+	if ((rc = rd(d, ESPFAB_CSR_CAPS, &D->caps)) || (rc = rd(d, ESPFAB_CSR_SA_SLOTS, &D->dev_sa_slots)) ||
+	    (rc = rd(d, ESPFAB_CSR_STREAM_BYTES, &D->sb)) || (rc = rd(d, ESPFAB_CSR_N_QUEUES, &D->nq)))
 		goto io;
-	if (d->nq == 0 || d->nq > ESPFAB_QUEUES_MAX) {
-		snprintf(why, why_len, "device has %u DMA queues (a stream-only esp_fabric?)", d->nq);
+	if (D->nq == 0 || D->nq > ESPFAB_QUEUES_MAX) {
+		snprintf(why, why_len, "device has %u DMA queues (a stream-only esp_fabric?)", D->nq);
 		rc = -ENODEV;
 		goto fail;
 	}
-	if (d->sb == 0 || FRAME % d->sb || d->sb % 16) {
-		snprintf(why, why_len, "device STREAM_BYTES %u is not 16 or 32", d->sb);
+	if (D->queues > D->nq) {
+		snprintf(why, why_len, "queues=%u: the device has %u DMA queues", D->queues, D->nq);
+		rc = -EINVAL;
+		goto fail;
+	}
+	if (D->sb == 0 || FRAME % D->sb || D->sb % 16) {
+		snprintf(why, why_len, "device STREAM_BYTES %u is not 16 or 32", D->sb);
 		rc = -ENODEV;
 		goto fail;
 	}
-	if (d->dev_sa_slots == 0 || d->dev_sa_slots > ESPFAB_SA_SLOTS_MAX) {
-		snprintf(why, why_len, "device reports %u SA slots (1..%d expected)", d->dev_sa_slots,
+	if (D->dev_sa_slots == 0 || D->dev_sa_slots > ESPFAB_SA_SLOTS_MAX) {
+		snprintf(why, why_len, "device reports %u SA slots (1..%d expected)", D->dev_sa_slots,
 			 ESPFAB_SA_SLOTS_MAX);
 		rc = -ENODEV;
 		goto fail;
@@ -518,75 +619,169 @@ int fabric_drv_open(struct fabric_drv **out, struct fabric_bus *bus, const struc
 	 * build): open anyway; SAs beyond the device's table are refused in
 	 * sa_write, and requests for them complete NO_SA as the device says. */
 	/* marker: lost when the device is reset under us */
-	d->marker = (uint32_t)((uintptr_t)d ^ (uint64_t)time(NULL) * 2654435761u) | 1u;
-	if (d->marker == 0xffffffffu)
-		d->marker = 0x5eed0001u;
-	if ((rc = wr(d, ESPFAB_CSR_SCRATCH, d->marker)) || (rc = rd(d, ESPFAB_CSR_SCRATCH, &v)))
+	D->marker = (uint32_t)((uintptr_t)D ^ (uint64_t)time(NULL) * 2654435761u) | 1u;
+	if (D->marker == 0xffffffffu)
+		D->marker = 0x5eed0001u;
+	if ((rc = wr(d, ESPFAB_CSR_SCRATCH, D->marker)) || (rc = rd(d, ESPFAB_CSR_SCRATCH, &v)))
 		goto io;
-	if (v != d->marker) {
-		snprintf(why, why_len, "SCRATCH reads 0x%08x after writing 0x%08x: bus check failed", v, d->marker);
+	if (v != D->marker) {
+		snprintf(why, why_len, "SCRATCH reads 0x%08x after writing 0x%08x: bus check failed", v, D->marker);
 		rc = -EIO;
 		goto fail;
 	}
 	rc = setup_queue(d, why, why_len);
 	if (rc)
 		goto fail;
+	D->q[0] = d;
+	D->refs = 1;
 	*out = d;
 	return 0;
 io:
 	snprintf(why, why_len, "%s", d->err);
 fail:
-	drv_free(d);
+	if (d != &boot)
+		drv_free(d);
+	dev_free(D);
+	return rc;
+}
+
+int fabric_drv_open_queue(void *priv, void **out, char *why, size_t why_len)
+{
+	struct fabric_drv *p = priv, *d = NULL;
+	struct fabric_dev *D = p->D;
+	uint32_t q;
+	int rc;
+
+	*out = NULL;
+	lock(p);
+	/* a device reset under us would take a new queue without complaint */
+	if (failed(p) || health(p)) {
+		snprintf(why, why_len, "device has failed: %s", p->err);
+		rc = -EIO;
+		goto out;
+	}
+	for (q = 0; q < D->queues && D->q[q]; q++)
+		;
+	if (q == D->queues) {
+		snprintf(why, why_len, "all %u queue%s in use (engine parameter queues=%u; the device has %u DMA queues)",
+			 D->queues, D->queues == 1 ? "" : "s", D->queues, D->nq);
+		rc = -EBUSY;
+		goto out;
+	}
+	d = drv_alloc(D, q);
+	if (!d) {
+		snprintf(why, why_len, "out of memory");
+		rc = -ENOMEM;
+		goto out;
+	}
+	rc = setup_queue(d, why, why_len);
+	if (rc) {
+		/* a queue that will not come up is not handed out; the device
+		 * failed only if setup_queue said so (then every queue sees it) */
+		drv_free(d);
+		goto out;
+	}
+	D->q[q] = d;
+	D->refs++;
+	*out = d;
+out:
+	unlock(p);
 	return rc;
 }
 
 void fabric_drv_close(void *priv)
 {
 	struct fabric_drv *d = priv;
+	struct fabric_dev *D;
+	bool last;
 
 	if (!d)
 		return;
-	if (!d->failed) {
+	D = d->D;
+	lock(d);
+	last = D->refs == 1;
+	if (!failed(d)) {
 		/* stop fetching; what is in flight is abandoned (docs: close) */
-		(void)wr(d, ESPFAB_CSR_Q_CTRL(Q), 0);
+		(void)wr(d, ESPFAB_CSR_Q_CTRL(d->q), 0);
+		/* the bus stays open for the other queues: let what the queue has
+		 * fetched finish before wiping its buffers (bounded) */
+		for (uint32_t n = 0, v; !last && n < reg_spin(&D->p); n++)
+			if (rd_status(d, ESPFAB_CSR_Q_STATUS(d->q), &v) || !(v & BIT(ESPFAB_QSTATUS_BUSY)))
+				break;
 	}
+	/* plaintext and IVs may remain in bounce buffers and ring slots */
+	if (!last)
+		espfab_wipe(D->bus->dma_va + d->base, D->need);
+	D->q[d->q] = NULL;
+	D->refs--;
+	unlock(d);
 	drv_free(d);
+	if (last)
+		dev_free(D);
 }
 
 const char *fabric_drv_error(void *priv)
 {
 	struct fabric_drv *d = priv;
-	return d ? d->err : "";
+	const char *e = "";
+
+	if (d) {
+		lock(d);
+		(void)failed(d);
+		e = d->err;
+		unlock(d);
+	}
+	return e;
 }
 
 int fabric_drv_cycles(void *priv, uint64_t *cycles)
 {
-	const struct fabric_drv *d = priv;
+	struct fabric_drv *d = priv;
 
-	*cycles = d && d->bus->ops->cycles ? d->bus->ops->cycles(d->bus->priv) : 0;
+	*cycles = 0;
+	if (d) {
+		lock(d);
+		*cycles = d->D->bus->ops->cycles ? d->D->bus->ops->cycles(d->D->bus->priv) : 0;
+		unlock(d);
+	}
 	return *cycles ? 0 : -ENOTSUP;
 }
 
 void fabric_drv_info_get(void *priv, struct fabric_drv_info *info)
 {
-	const struct fabric_drv *d = priv;
+	struct fabric_drv *d = priv;
+	const struct fabric_dev *D = d->D;
 
 	memset(info, 0, sizeof *info);
-	info->version = d->version;
-	info->caps = d->caps;
-	info->sa_slots = d->dev_sa_slots;
-	info->stream_bytes = d->sb;
-	info->n_queues = d->nq;
-	info->ring_slots = d->size;
+	lock(d);
+	info->version = D->version;
+	info->caps = D->caps;
+	info->sa_slots = D->dev_sa_slots;
+	info->stream_bytes = D->sb;
+	info->n_queues = D->nq;
+	info->queue = d->q;
+	info->queues = D->queues;
+	info->queues_open = D->refs;
+	info->ring_slots = D->size;
 	info->doorbells = d->doorbells;
 	info->irqs = d->irqs;
 	info->waits = d->waits;
-	info->failed = d->failed;
+	info->failed = failed(d);
+	unlock(d);
 }
 
 struct fabric_bus *fabric_drv_bus(void *priv)
 {
-	return ((struct fabric_drv *)priv)->bus;
+	return ((struct fabric_drv *)priv)->D->bus;
+}
+
+int fabric_drv_with_bus(void *priv, int (*fn)(struct fabric_bus *bus, void *arg), void *arg)
+{
+	struct fabric_drv *d = priv;
+	lock(d);
+	int rc = fn(d->D->bus, arg);
+	unlock(d);
+	return rc;
 }
 
 int fabric_drv_set_moderation(void *priv, uint32_t irq_count, uint32_t irq_timer)
@@ -594,13 +789,16 @@ int fabric_drv_set_moderation(void *priv, uint32_t irq_count, uint32_t irq_timer
 	struct fabric_drv *d = priv;
 	int rc;
 
-	if (d->failed)
-		return -EIO;
-	if ((rc = wr(d, ESPFAB_CSR_Q_IRQ_COUNT(Q), irq_count)) || (rc = wr(d, ESPFAB_CSR_Q_IRQ_TIMER(Q), irq_timer)))
-		return rc;
-	d->p.irq_count = irq_count;
-	d->p.irq_timer = irq_timer;
-	return 0;
+	lock(d);
+	if (failed(d))
+		rc = -EIO;
+	else
+		rc = wr(d, ESPFAB_CSR_Q_IRQ_COUNT(d->q), irq_count);
+	if (!rc)
+		rc = wr(d, ESPFAB_CSR_Q_IRQ_TIMER(d->q), irq_timer);
+	unlock(d);
+	/* the queue's registers hold the new values; params stay the open-time ones */
+	return rc;
 }
 
 /* ---- SA table ------------------------------------------------------------ */
@@ -615,7 +813,7 @@ static int sa_wait(struct fabric_drv *d, uint32_t busy_bit, uint32_t done_bit, u
 		bool busy = *st & BIT(busy_bit);
 		if (!busy && (done_bit == 32 || (*st & BIT(done_bit))))
 			return 0;
-		if (n >= reg_spin(&d->p))
+		if (n >= reg_spin(&d->D->p))
 			return dev_fail(d, "device hung: SA_STATUS 0x%x did not settle after %u reads", *st, n);
 	}
 }
@@ -639,19 +837,19 @@ static int sa_cmd(struct fabric_drv *d, uint32_t slot, uint32_t op)
 	return 0;
 }
 
-int fabric_drv_sa_write(void *priv, uint32_t slot, const espfab_sa_t *sa, bool keep_state)
+static int sa_write_locked(void *priv, uint32_t slot, const espfab_sa_t *sa, bool keep_state)
 {
 	struct fabric_drv *d = priv;
 	uint32_t w[ESPFAB_CSR_SA_WIN_COUNT], st;
 	int rc;
 
 	_Static_assert(sizeof w == sizeof *sa, "SA_WIN holds one sa record");
-	if (d->failed)
+	if (failed(d))
 		return -EIO;
-	if (slot >= d->slots)
+	if (slot >= d->D->slots)
 		return -EINVAL;
-	if (slot >= d->dev_sa_slots) {
-		set_err(d, "slot %u is beyond the device's %u SA slots", slot, d->dev_sa_slots);
+	if (slot >= d->D->dev_sa_slots) {
+		set_err(d, "slot %u is beyond the device's %u SA slots", slot, d->D->dev_sa_slots);
 		return -ENOSPC;
 	}
 	/* order the command after every request submitted before it */
@@ -666,31 +864,31 @@ int fabric_drv_sa_write(void *priv, uint32_t slot, const espfab_sa_t *sa, bool k
 	return sa_cmd(d, slot, keep_state ? ESPFAB_SA_OP_UPDATE : ESPFAB_SA_OP_ADD);
 }
 
-int fabric_drv_sa_clear(void *priv, uint32_t slot)
+static int sa_clear_locked(void *priv, uint32_t slot)
 {
 	struct fabric_drv *d = priv;
 	uint32_t st;
 	int rc;
 
-	if (d->failed)
+	if (failed(d))
 		return -EIO;
-	if (slot >= d->slots)
+	if (slot >= d->D->slots)
 		return -EINVAL;
 	if ((rc = drain(d)) || (rc = sa_wait(d, ESPFAB_SA_STATUS_WR_BUSY, 32, &st)))
 		return rc;
 	return sa_cmd(d, slot, ESPFAB_SA_OP_DELETE);
 }
 
-int fabric_drv_sa_read_state(void *priv, uint32_t slot, espfab_sa_state_t *out)
+static int sa_read_state_locked(void *priv, uint32_t slot, espfab_sa_state_t *out)
 {
 	struct fabric_drv *d = priv;
 	uint32_t w[ESPFAB_CSR_ST_WIN_COUNT], st;
 	int rc;
 
 	_Static_assert(sizeof w == sizeof *out, "ST_WIN holds one sa_state record");
-	if (d->failed)
+	if (failed(d))
 		return -EIO;
-	if (slot >= d->slots)
+	if (slot >= d->D->slots)
 		return -EINVAL;
 	/* the state as of every request submitted so far, as on the sync engines */
 	if ((rc = drain(d)) || (rc = sa_wait(d, ESPFAB_SA_STATUS_RD_BUSY, 32, &st)) ||
@@ -706,16 +904,16 @@ int fabric_drv_sa_read_state(void *priv, uint32_t slot, espfab_sa_state_t *out)
 
 /* ---- requests ------------------------------------------------------------ */
 
-int fabric_drv_submit(void *priv, const espfab_req_t *reqs, unsigned n)
+static int submit_locked(void *priv, const espfab_req_t *reqs, unsigned n)
 {
 	struct fabric_drv *d = priv;
-	uint8_t *va = d->bus->dma_va;
+	uint8_t *va = d->D->bus->dma_va;
 	unsigned k, i;
 	int rc;
 
-	if (d->failed)
+	if (failed(d))
 		return -EIO;
-	k = ring_free(d->head, d->tail, d->size);
+	k = ring_free(d->head, d->tail, d->D->size);
 	if (n < k)
 		k = n;
 	for (i = 0; i < k; i++) {
@@ -751,17 +949,17 @@ int fabric_drv_submit(void *priv, const espfab_req_t *reqs, unsigned n)
 		    (rc = sync(d, in_buf(d, s), len, FABRIC_SYNC_TO_DEVICE)) ||
 		    (rc = sync(d, rq_slot(d, s), ESPFAB_REQ_SLOT_BYTES, FABRIC_SYNC_TO_DEVICE)))
 			break;
-		d->head = ring_next(s, 1, d->size);
+		d->head = ring_next(s, 1, d->D->size);
 	}
 	if (i) {
 		/* wmb(): every write above before the doorbell */
 		__atomic_thread_fence(__ATOMIC_SEQ_CST);
 		d->doorbells++;
-		int wrc = wr(d, ESPFAB_CSR_RQ_PI(Q), d->head);
+		int wrc = wr(d, ESPFAB_CSR_RQ_PI(d->q), d->head);
 		if (wrc)
 			return (int)i; /* accepted; poll reports them as DEVICE */
 	}
-	if (d->failed && i == 0)
+	if (failed(d) && i == 0)
 		return -EIO;
 	return (int)i;
 }
@@ -771,7 +969,7 @@ static void take(struct fabric_drv *d, espfab_cpl_t *c, bool real)
 {
 	uint32_t s = d->tail;
 	struct slot_info *si = &d->si[s];
-	uint8_t *va = d->bus->dma_va;
+	uint8_t *va = d->D->bus->dma_va;
 
 	memset(c, 0, sizeof *c);
 	if (real && !sync(d, cq_slot(d, s), ESPFAB_CPL_SLOT_BYTES, FABRIC_SYNC_FROM_DEVICE)) {
@@ -810,17 +1008,17 @@ static void take(struct fabric_drv *d, espfab_cpl_t *c, bool real)
 	c->slot = si->sa_slot;
 	espfab_wipe(va + in_buf(d, s), si->in_len);
 	memset(si, 0, sizeof *si);
-	d->tail = ring_next(s, 1, d->size);
+	d->tail = ring_next(s, 1, d->D->size);
 }
 
-int fabric_drv_poll(void *priv, espfab_cpl_t *cpls, unsigned max)
+static int poll_locked(void *priv, espfab_cpl_t *cpls, unsigned max)
 {
 	struct fabric_drv *d = priv;
 	uint32_t pi;
 	unsigned got = 0;
 	int rc;
 
-	if (!d->failed && d->tail != d->head) {
+	if (!failed(d) && d->tail != d->head) {
 		rc = read_index(d, &pi);
 		if (!rc && pi == d->tail) {
 			/* nothing new: let the device run one budget */
@@ -831,7 +1029,7 @@ int fabric_drv_poll(void *priv, espfab_cpl_t *cpls, unsigned max)
 			d->idle = 0;
 		}
 	}
-	if (d->failed) {
+	if (failed(d)) {
 		/* published before the failure: real; the rest: DEVICE */
 		if (d->tail == d->head)
 			return -EIO;
@@ -845,4 +1043,46 @@ int fabric_drv_poll(void *priv, espfab_cpl_t *cpls, unsigned max)
 	while (got < max && d->tail != d->dev_pi)
 		take(d, &cpls[got++], true);
 	return (int)got;
+}
+
+/* ---- the engine ops: one device lock around each ------------------------ */
+
+int fabric_drv_sa_write(void *priv, uint32_t slot, const espfab_sa_t *sa, bool keep_state)
+{
+	lock(priv);
+	int rc = sa_write_locked(priv, slot, sa, keep_state);
+	unlock(priv);
+	return rc;
+}
+
+int fabric_drv_sa_clear(void *priv, uint32_t slot)
+{
+	lock(priv);
+	int rc = sa_clear_locked(priv, slot);
+	unlock(priv);
+	return rc;
+}
+
+int fabric_drv_sa_read_state(void *priv, uint32_t slot, espfab_sa_state_t *st)
+{
+	lock(priv);
+	int rc = sa_read_state_locked(priv, slot, st);
+	unlock(priv);
+	return rc;
+}
+
+int fabric_drv_submit(void *priv, const espfab_req_t *reqs, unsigned n)
+{
+	lock(priv);
+	int rc = submit_locked(priv, reqs, n);
+	unlock(priv);
+	return rc;
+}
+
+int fabric_drv_poll(void *priv, espfab_cpl_t *cpls, unsigned max)
+{
+	lock(priv);
+	int rc = poll_locked(priv, cpls, max);
+	unlock(priv);
+	return rc;
 }

@@ -27,6 +27,22 @@
  * closes it); fabric_drv_close wipes what the driver wrote into the DMA
  * region (packet bounce buffers, descriptors' IVs) and then closes the bus.
  *
+ * Queues: a struct fabric_drv is one hardware DMA queue of a device and
+ * the handle (engine priv) that drives it.  fabric_drv_open brings the
+ * device up and returns the handle of queue 0; fabric_drv_open_queue
+ * returns a handle of the next free queue below params.queues (engine
+ * parameter queues=N, default 1, at most the device's N_QUEUES: the DMA
+ * region holds N queues' rings and buffers), sharing the device: bus, SA
+ * table, failure.  Each handle has its own rings, bounce buffers, indexes,
+ * doorbell, interrupt line (wait_irq mask bit q), hang detection,
+ * counters and last error; a handle is used by one thread at a time,
+ * different handles by different threads at once.  One device mutex is
+ * held around every engine op (the buses are not thread-safe, and the
+ * in-process device writes the DMA region during bus calls), including
+ * the bounded waits inside poll and the SA drain.  The device is
+ * refcounted: handles close in any order, a closed queue's registers are
+ * disabled and its region wiped, the last close closes the bus.
+ *
  * Device failure (recovery policy): a device that makes no progress for
  * params.hang_budget bus units while requests are in flight, whose
  * registers answer -EIO or read 0xffffffff, or that has been reset under
@@ -80,29 +96,39 @@ struct fabric_drv_params {
 	                         declared hung; 0 = 2000000 */
 	uint32_t reg_spin;    /* register polls (SA_STATUS, Q_STATUS BUSY) before
 	                         the device is declared hung; 0 = 100000 */
+	uint32_t queues;      /* queues the device may hand out (open + open_queue),
+	                         1..N_QUEUES of the device; 0 = 1.  The DMA region
+	                         holds this many queues' rings and buffers. */
 };
 
 void fabric_drv_params_default(struct fabric_drv_params *p);
 
 /* Parse "key=value,key=value" engine parameters that concern the driver
  * (ring_log2, irq_count, irq_timer, irq=0|1, poll_budget, hang_budget,
- * reg_spin) into p.  Keys in `ignore` (a NULL-terminated list, may be NULL)
+ * reg_spin, queues) into p.  Keys in `ignore` (a NULL-terminated list, may be NULL)
  * are skipped, so an engine can parse its own keys from the same string.
  * Returns 0 or -EINVAL with the offending key in why. */
 int fabric_drv_params_parse(struct fabric_drv_params *p, const char *s, const char *const *ignore, char *why,
 			    size_t why_len);
 
 /* DMA region bytes the driver needs for `depth` requests with params p
- * (rings, index block, bounce buffers).  The bus must provide at least this. */
+ * (rings, index block, bounce buffers, times p->queues).  The bus must
+ * provide at least this. */
 size_t fabric_drv_dma_bytes(uint32_t depth, const struct fabric_drv_params *p);
 
 /* Bring the device up per docs/rtl-dma.md "Driver sequence": check ID,
  * VERSION (contract major must match, minor >= ours is not required),
  * read CAPS/SA_SLOTS/STREAM_BYTES/N_QUEUES, write a SCRATCH marker, reset
  * and set up queue 0, enable it.  Takes ownership of bus (closes it on
- * failure).  p may be NULL for defaults. */
+ * failure).  p may be NULL for defaults.  p->queues above the device's
+ * N_QUEUES: -EINVAL "queues=N: the device has M DMA queues". */
 int fabric_drv_open(struct fabric_drv **out, struct fabric_bus *bus, const struct fabric_drv_params *p,
 		    uint32_t slots, uint32_t depth, char *why, size_t why_len);
+/* A handle of the next free queue of priv's device (any handle of it),
+ * set up like queue 0 at open.  -EBUSY "all N queues in use" when
+ * params.queues handles are open, -EIO when the device has failed (or the
+ * queue would not come up).  Engine op open_queue. */
+int fabric_drv_open_queue(void *priv, void **out, char *why, size_t why_len);
 
 /* Engine ops: priv is the struct fabric_drv (see espfab_engine.h). */
 void fabric_drv_close(void *priv);
@@ -122,22 +148,28 @@ int fabric_drv_cycles(void *priv, uint64_t *cycles);
 #define FABRIC_DRV_ENGINE_OPS                                                                                 \
 	.close = fabric_drv_close, .sa_write = fabric_drv_sa_write, .sa_clear = fabric_drv_sa_clear,          \
 	.sa_read_state = fabric_drv_sa_read_state, .submit = fabric_drv_submit, .poll = fabric_drv_poll,      \
-	.last_error = fabric_drv_error, .cycles = fabric_drv_cycles
+	.last_error = fabric_drv_error, .cycles = fabric_drv_cycles, .open_queue = fabric_drv_open_queue
 
 /* ---- introspection for tests and benchmarks ---- */
 struct fabric_drv_info {
 	uint32_t version, caps, sa_slots, stream_bytes, n_queues;
-	uint32_t ring_slots;     /* slots of queue 0's rings */
-	uint64_t doorbells;      /* RQ_PI writes */
+	uint32_t queue;          /* this handle's queue */
+	uint32_t queues;         /* queues the device may hand out (params.queues) */
+	uint32_t queues_open;    /* handles open on the device */
+	uint32_t ring_slots;     /* slots of each queue's rings */
+	uint64_t doorbells;      /* RQ_PI writes of this queue */
 	uint64_t irqs;           /* wait_irq calls that saw the queue's line */
-	uint64_t waits;          /* wait_irq calls */
+	uint64_t waits;          /* wait_irq calls of this handle */
 	bool failed;
 };
 void fabric_drv_info_get(void *priv, struct fabric_drv_info *info);
-/* The bus under the driver (fault injection in tests). */
+/* The bus under the driver (fault injection in tests; single-threaded use
+ * only).  fabric_drv_with_bus runs fn(bus, arg) under the device lock, for
+ * fault injection while other threads use the device; returns fn's value. */
 struct fabric_bus *fabric_drv_bus(void *priv);
-/* Set the queue's moderation at run time (Q_IRQ_COUNT/TIMER; the queue is
- * not reset).  Returns 0 or -EIO. */
+int fabric_drv_with_bus(void *priv, int (*fn)(struct fabric_bus *bus, void *arg), void *arg);
+/* Set this handle's queue's moderation at run time (Q_IRQ_COUNT/TIMER;
+ * the queue is not reset; other queues keep theirs).  Returns 0 or -EIO. */
 int fabric_drv_set_moderation(void *priv, uint32_t irq_count, uint32_t irq_timer);
 
 #endif /* ESPFAB_FABRIC_DRV_H */

@@ -47,6 +47,7 @@ struct fm {
 	esp_ctx_t *ctx;
 	espfab_sa_state_t *state;
 	struct fmq q[QMAX];
+	uint64_t q_done[QMAX];    /* completions published per queue since open (not registers: kept over reset) */
 	unsigned rr;
 	/* the request in the engine */
 	bool active;
@@ -155,6 +156,11 @@ void fm_hang(struct fm *f, bool hung)
 uint64_t fm_cycles(const struct fm *f)
 {
 	return f->now;
+}
+
+uint64_t fm_queue_completions(const struct fm *f, unsigned q)
+{
+	return q < QMAX ? f->q_done[q] : 0;
 }
 
 uint32_t fm_irq_lines(const struct fm *f)
@@ -509,6 +515,7 @@ static void publish(struct fm *f)
 		q->err = true;
 	}
 	f->cnt_cpl++;
+	f->q_done[k]++;
 	f->cnt_status[c->status & (ESPFAB_STATUS_SLOTS - 1)]++;
 	f->irq_raw |= BIT(ESPFAB_IRQ_CPL);
 	if (c->flags & BIT(ESPFAB_CPLFLAG_SOFT_EXPIRED))

@@ -78,6 +78,10 @@ uint64_t fm_step(struct fm *f, uint64_t cycles);
  * bit 31 = the CSR block's irq_o (IRQ_STATUS != 0). */
 uint32_t fm_irq_lines(const struct fm *f);
 uint64_t fm_cycles(const struct fm *f);
+/* Completions queue q has published since fm_open (any status; kept over
+ * fm_reset; 0 for q >= ESPFAB_QUEUES_MAX).  Test instrumentation, not a
+ * register of the contract. */
+uint64_t fm_queue_completions(const struct fm *f, unsigned q);
 
 /* Fault injection (SIM_OP_FAULT): pulse reset (registers, queues, SA table
  * back to their reset state; keys wiped), hold/release the clock. */

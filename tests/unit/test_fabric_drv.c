@@ -16,6 +16,7 @@
  * left in the DMA region, moderation registers.
  */
 #include <errno.h>
+#include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -912,6 +913,537 @@ static void test_params(void **s)
 	}
 }
 
+/* ---- several queues: a handle per thread (espfab_open_queue) ------------ */
+
+#define MQ_MAX_WORKERS 4
+#define MQ_PKTS 300     /* per worker and direction */
+#define MQ_MAIN_MAX 400 /* SA churn rounds of the main thread at most */
+#define MQ_MAIN_PKTS 3  /* its own packets per round */
+
+static uint32_t xrnd(uint64_t *s)
+{
+	uint64_t z = (*s += 0x9e3779b97f4a7c15ULL);
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+	return (uint32_t)((z ^ (z >> 31)) >> 16);
+}
+
+/* pump() for threads: no cmocka calls (they are not thread-safe); the
+ * completions collected, or -1 with the reason in msg. */
+static int mq_pump(espfab_dev *dev, const espfab_op *ops, unsigned n, espfab_cpl *cpls, uint64_t *rs, char *msg,
+		   size_t msg_len)
+{
+	unsigned sub = 0, got = 0;
+	for (long spin = 0; got < n; spin++) {
+		if (spin > 20000000L) {
+			snprintf(msg, msg_len, "no progress (%u submitted, %u completed)", sub, got);
+			return -1;
+		}
+		if (sub < n) {
+			unsigned k = 1 + xrnd(rs) % 24, acc = 0;
+			if (k > n - sub)
+				k = n - sub;
+			int rc = espfab_submit(dev, ops + sub, k, &acc);
+			if (rc && rc != -ENOSPC) {
+				snprintf(msg, msg_len, "submit: %s: %s", strerror(-rc), espfab_last_error(dev));
+				return -1;
+			}
+			sub += acc;
+		}
+		int r = espfab_poll(dev, cpls + got, n - got);
+		if (r < 0) {
+			snprintf(msg, msg_len, "poll: %s: %s", strerror(-r), espfab_last_error(dev));
+			return -1;
+		}
+		got += (unsigned)r;
+	}
+	return (int)got;
+}
+
+struct mq_worker {
+	pthread_t th;
+	espfab_dev *h;         /* its own queue handle */
+	unsigned w;
+	uint32_t out_slot, in_slot;
+	espfab_sa_t sa_out, sa_in;
+	struct traffic enc, dec; /* k = 0: sim (this thread), k = 1: sw, done before */
+	uint64_t rs;
+	int got_enc, got_dec;
+	char msg[300];
+	volatile int *done;
+};
+
+static void *mq_worker_run(void *arg)
+{
+	struct mq_worker *x = arg;
+	int rc;
+
+	/* any handle may write SAs: each worker installs its own */
+	if ((rc = espfab_sa_add(x->h, x->out_slot, &x->sa_out)) || (rc = espfab_sa_add(x->h, x->in_slot, &x->sa_in))) {
+		snprintf(x->msg, sizeof x->msg, "sa_add: %s: %s", strerror(-rc), espfab_last_error(x->h));
+		goto out;
+	}
+	x->got_enc = mq_pump(x->h, x->enc.ops[0], x->enc.n, x->enc.cpl[0], &x->rs, x->msg, sizeof x->msg);
+	if (x->got_enc < 0)
+		goto out;
+	x->got_dec = mq_pump(x->h, x->dec.ops[0], x->dec.n, x->dec.cpl[0], &x->rs, x->msg, sizeof x->msg);
+out:
+	__atomic_add_fetch(x->done, 1, __ATOMIC_SEQ_CST);
+	return NULL;
+}
+
+/* A worker's traffic: random packets on its outbound SA (now and then an
+ * empty slot or a short buffer), the sw engine's results decapsulated on
+ * its inbound SA (some corrupted); the sw side (k = 1) is run here, with
+ * the IV stream of the handle's ordinal. */
+static void mq_prepare(struct mq_worker *x, unsigned w, uint64_t ordinal)
+{
+	const struct sa_case *c = &sa_cases[w % N_SA];
+	espfab_dev *ref = NULL;
+	espfab_open_opts o = { .sa_slots = 16, .queue_depth = 64, .iv_seeded = true, .iv_seed = 77 + ordinal };
+
+	x->w = w;
+	x->out_slot = 2 * w;
+	x->in_slot = 2 * w + 1;
+	x->sa_out = make_sa(c, ESPFAB_DIR_OUT, 0x200 + w, (uint8_t)(40 + w));
+	x->sa_in = make_sa(c, ESPFAB_DIR_IN, 0x200 + w, (uint8_t)(40 + w));
+	x->rs = 0xabc0 + w;
+	traffic_alloc(&x->enc, MQ_PKTS);
+	traffic_alloc(&x->dec, MQ_PKTS);
+	for (unsigned i = 0; i < MQ_PKTS; i++) {
+		uint16_t len = (uint16_t)(20 + rnd() % 1481);
+		uint8_t *p = x->enc.in + (size_t)i * CAP;
+		make_ipv4(p, len);
+		uint16_t cap = rnd() % 50 == 0 ? (uint16_t)(len / 2) : CAP;
+		uint32_t slot = rnd() % 100 == 0 ? 13 : x->out_slot; /* 13: empty, NO_SA */
+		traffic_op(&x->enc, i, slot, p, len, cap);
+		for (int k = 0; k < 2; k++)
+			x->enc.ops[k][i].cookie = ((uint64_t)(w + 1) << 32) | i;
+	}
+	assert_int_equal(espfab_open("sw", &o, &ref), 0);
+	assert_int_equal(espfab_sa_add(ref, x->out_slot, &x->sa_out), 0);
+	assert_int_equal(espfab_sa_add(ref, x->in_slot, &x->sa_in), 0);
+	assert_int_equal(pump(ref, x->enc.ops[1], MQ_PKTS, x->enc.cpl[1], 24, NULL), MQ_PKTS);
+	for (unsigned i = 0; i < MQ_PKTS; i++) {
+		uint8_t *p = x->dec.in + (size_t)i * CAP;
+		uint16_t len = x->enc.cpl[1][i].out_len;
+		memcpy(p, x->enc.out[1] + (size_t)i * CAP, len);
+		if (len > 40 && rnd() % 20 == 0)
+			p[20 + rnd() % (len - 20)] ^= 0x10;
+		traffic_op(&x->dec, i, x->in_slot, p, len, CAP);
+		for (int k = 0; k < 2; k++)
+			x->dec.ops[k][i].cookie = ((uint64_t)(w + 1) << 32) | (0x8000 + i);
+	}
+	assert_int_equal(pump(ref, x->dec.ops[1], MQ_PKTS, x->dec.cpl[1], 24, NULL), MQ_PKTS);
+	espfab_close(ref);
+}
+
+/* The main thread's part: SA churn on slot 15 through its own handle
+ * while the workers run, with a few packets of its own each round. */
+struct mq_main {
+	unsigned rounds;
+	uint8_t in[MQ_MAIN_PKTS][400];
+	espfab_op ops[2][MQ_MAIN_MAX * MQ_MAIN_PKTS];
+	espfab_cpl cpl[2][MQ_MAIN_MAX * MQ_MAIN_PKTS];
+	uint8_t (*out[2])[CAP];
+	char msg[300];
+};
+
+static espfab_sa_t mq_main_sa(unsigned round)
+{
+	espfab_sa_t sa = make_sa(&sa_cases[0], ESPFAB_DIR_OUT, 0x777, (uint8_t)(round * 7));
+	sa.tun_dst = 0x0a000100 + round; /* update may change endpoints and keys */
+	return sa;
+}
+
+/* One round on engine handle dev (k = 0 sim, 1 sw): update, packets,
+ * state, and every third round delete and add again.  0 or -1 with msg. */
+static int mq_main_round(struct mq_main *m, espfab_dev *dev, int k, unsigned r)
+{
+	espfab_sa_t sa = mq_main_sa(r);
+	espfab_sa_state_t st;
+	uint64_t rs = 0; /* batch sizes do not matter for one 3-packet batch */
+	int rc;
+
+	if ((rc = espfab_sa_update(dev, 15, &sa))) {
+		snprintf(m->msg, sizeof m->msg, "round %u: update: %s: %s", r, strerror(-rc), espfab_last_error(dev));
+		return -1;
+	}
+	for (unsigned i = 0; i < MQ_MAIN_PKTS; i++) {
+		unsigned j = r * MQ_MAIN_PKTS + i;
+		m->ops[k][j] = (espfab_op){ .slot = 15, .in = m->in[i], .in_len = sizeof m->in[i], .out = m->out[k][j],
+					    .out_cap = CAP, .cookie = 0xf0000000u + j };
+	}
+	if (mq_pump(dev, &m->ops[k][r * MQ_MAIN_PKTS], MQ_MAIN_PKTS, &m->cpl[k][r * MQ_MAIN_PKTS], &rs, m->msg,
+		    sizeof m->msg) != MQ_MAIN_PKTS)
+		return -1;
+	if ((rc = espfab_sa_state(dev, 15, &st))) {
+		snprintf(m->msg, sizeof m->msg, "round %u: state: %s", r, strerror(-rc));
+		return -1;
+	}
+	if (r % 3 == 2) {
+		espfab_sa_t fresh = mq_main_sa(r + 100);
+		if ((rc = espfab_sa_del(dev, 15)) || (rc = espfab_sa_add(dev, 15, &fresh))) {
+			snprintf(m->msg, sizeof m->msg, "round %u: del/add: %s: %s", r, strerror(-rc),
+				 espfab_last_error(dev));
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* N threads, a queue handle each, random ESP traffic on their own SAs
+ * while the main thread (queue 0) updates, deletes and re-adds another
+ * SA and sends on it: every completion byte for byte as sw gives it with
+ * the handle's IV stream, each thread exactly its own cookies in order,
+ * every queue carried its traffic (the model's per-queue counts), the SA
+ * states the same through another handle; handles closed parent first. */
+static void test_queues_threads(void **s)
+{
+	(void)s;
+	bool inproc = strstr(sim_params, "inproc") != NULL;
+	/* the in-process model gets 5 queues (4 workers + main); the RTL has 4 */
+	unsigned nw = inproc ? 4 : 3;
+	char extra[96];
+	snprintf(extra, sizeof extra, "%squeues=%u,ring_log2=4", inproc ? "inproc_queues=5," : "", nw + 1);
+	espfab_dev *dev = open_sim(64, extra), *more = NULL;
+	struct mq_worker x[MQ_MAX_WORKERS];
+	struct mq_main *m = calloc(1, sizeof *m);
+	volatile int done = 0;
+	struct fabric_drv_info info;
+	espfab_sa_t sa15 = mq_main_sa(1000);
+
+	assert_non_null(m);
+	memset(x, 0, sizeof x);
+	for (int k = 0; k < 2; k++) {
+		m->out[k] = calloc(MQ_MAIN_MAX * MQ_MAIN_PKTS, CAP);
+		assert_non_null(m->out[k]);
+	}
+	for (unsigned i = 0; i < MQ_MAIN_PKTS; i++)
+		make_ipv4(m->in[i], sizeof m->in[i]);
+	for (unsigned w = 0; w < nw; w++) {
+		mq_prepare(&x[w], w, w + 1);
+		assert_int_equal(espfab_open_queue(dev, &x[w].h), 0);
+		x[w].done = &done;
+	}
+	/* every queue is taken now */
+	assert_int_equal(espfab_open_queue(dev, &more), -EBUSY);
+	assert_null(more);
+	char want[64];
+	snprintf(want, sizeof want, "all %u queues in use", nw + 1);
+	if (!strstr(espfab_last_error(dev), want))
+		fail_msg("open_queue with every queue taken: '%s'", espfab_last_error(dev));
+	assert_int_equal(espfab_sa_add(dev, 15, &sa15), 0);
+
+	for (unsigned w = 0; w < nw; w++)
+		assert_int_equal(pthread_create(&x[w].th, NULL, mq_worker_run, &x[w]), 0);
+	int main_rc = 0;
+	while (__atomic_load_n(&done, __ATOMIC_SEQ_CST) < (int)nw && m->rounds < MQ_MAIN_MAX && !main_rc)
+		if (!(main_rc = mq_main_round(m, dev, 0, m->rounds)))
+			m->rounds++;
+	for (unsigned w = 0; w < nw; w++)
+		pthread_join(x[w].th, NULL);
+	if (main_rc)
+		fail_msg("main thread: %s", m->msg);
+
+	/* the main thread's rounds again on sw, with the parent's IV stream */
+	espfab_dev *ref = open_ref("sw", 64);
+	assert_int_equal(espfab_sa_add(ref, 15, &sa15), 0);
+	for (unsigned r = 0; r < m->rounds; r++)
+		if (mq_main_round(m, ref, 1, r))
+			fail_msg("sw replay: %s", m->msg);
+	for (unsigned j = 0; j < m->rounds * MQ_MAIN_PKTS; j++) {
+		same_cpl(&m->cpl[0][j], &m->cpl[1][j], j);
+		assert_int_equal(m->cpl[0][j].cookie, 0xf0000000u + j);
+		assert_int_equal(m->cpl[0][j].status, S(OK));
+		if (memcmp(m->out[0][j], m->out[1][j], m->cpl[0][j].out_len))
+			fail_msg("main packet %u: output bytes differ", j);
+	}
+	espfab_close(ref);
+
+	struct fm *fm = sim_bus_model(fabric_drv_bus(espfab_engine_priv(dev)));
+	bool queue_seen[ESPFAB_QUEUES_MAX] = { false };
+	fabric_drv_info_get(espfab_engine_priv(dev), &info);
+	assert_int_equal(info.queue, 0);
+	assert_int_equal(info.queues_open, nw + 1);
+	queue_seen[0] = true;
+	if (fm)
+		assert_int_equal(fm_queue_completions(fm, 0), m->rounds * MQ_MAIN_PKTS);
+	for (unsigned w = 0; w < nw; w++) {
+		if (x[w].msg[0])
+			fail_msg("worker %u: %s", w, x[w].msg);
+		traffic_compare(&x[w].enc, (unsigned)x[w].got_enc, MQ_PKTS);
+		traffic_compare(&x[w].dec, (unsigned)x[w].got_dec, MQ_PKTS);
+		for (unsigned i = 0; i < MQ_PKTS; i++) {
+			assert_int_equal(x[w].enc.cpl[0][i].cookie, ((uint64_t)(w + 1) << 32) | i);
+			assert_int_equal(x[w].dec.cpl[0][i].cookie, ((uint64_t)(w + 1) << 32) | (0x8000 + i));
+		}
+		fabric_drv_info_get(espfab_engine_priv(x[w].h), &info);
+		assert_false(queue_seen[info.queue]);
+		queue_seen[info.queue] = true;
+		assert_true(info.doorbells > 0);
+		if (fm) /* this queue carried exactly this thread's requests */
+			assert_int_equal(fm_queue_completions(fm, info.queue), 2 * MQ_PKTS);
+		/* one SA table: the worker's SA state read through the parent */
+		espfab_dev *r2 = NULL;
+		espfab_open_opts o = { .sa_slots = 16, .queue_depth = 64, .iv_seeded = true, .iv_seed = 77 + w + 1 };
+		espfab_sa_state_t a, b;
+		assert_int_equal(espfab_open("sw", &o, &r2), 0);
+		assert_int_equal(espfab_sa_add(r2, x[w].out_slot, &x[w].sa_out), 0);
+		assert_int_equal(espfab_sa_add(r2, x[w].in_slot, &x[w].sa_in), 0);
+		assert_int_equal(pump(r2, x[w].enc.ops[1], MQ_PKTS, x[w].enc.cpl[1], 24, NULL), MQ_PKTS);
+		assert_int_equal(pump(r2, x[w].dec.ops[1], MQ_PKTS, x[w].dec.cpl[1], 24, NULL), MQ_PKTS);
+		for (uint32_t slot = x[w].out_slot; slot <= x[w].in_slot; slot++) {
+			assert_int_equal(espfab_sa_state(dev, slot, &a), 0);
+			assert_int_equal(espfab_sa_state(r2, slot, &b), 0);
+			if (memcmp(&a, &b, sizeof a))
+				fail_msg("worker %u: SA state of slot %u differs from sw", w, slot);
+		}
+		espfab_close(r2);
+	}
+	print_message("queues: %u threads x %u encap + %u decap on their own queues, main thread %u SA rounds "
+		      "(%u packets) on queue 0, all identical to sw\n",
+		      nw, MQ_PKTS, MQ_PKTS, m->rounds, m->rounds * MQ_MAIN_PKTS);
+	assert_true(m->rounds > 0);
+
+	/* close the parent first: the device lives on for the other handles */
+	espfab_close(dev);
+	{
+		espfab_cpl c;
+		uint8_t out[CAP];
+		espfab_op op = { .slot = x[0].out_slot, .in = x[0].enc.in, .in_len = 100, .out = out, .out_cap = CAP,
+				 .cookie = 5 };
+		x[0].enc.in[2] = 0;
+		x[0].enc.in[3] = 100;
+		assert_int_equal(espfab_process_one(x[0].h, &op, &c), 0);
+		assert_int_equal(c.status, S(OK));
+		assert_int_equal(c.cookie, 5);
+	}
+	for (unsigned w = 0; w < nw; w++) {
+		espfab_close(x[w].h);
+		traffic_free(&x[w].enc);
+		traffic_free(&x[w].dec);
+	}
+	free(m->out[0]);
+	free(m->out[1]);
+	free(m);
+}
+
+/* How many queues: the engine parameter, the device's limit, running out,
+ * reuse after close, engines without queues, a failed device. */
+static void test_queues_limits(void **s)
+{
+	(void)s;
+	espfab_open_opts o = { .sa_slots = 16, .queue_depth = 16, .iv_seeded = true, .iv_seed = 1 };
+	espfab_dev *dev = NULL, *a = NULL, *b = NULL;
+	char p[300];
+
+	/* more than the device has (the in-process model: 4) */
+	snprintf(p, sizeof p, "%s,queues=5", sim_params);
+	o.params = p;
+	assert_int_equal(espfab_open("sim", &o, &dev), -EINVAL);
+	if (!strstr(espfab_open_error(), "queues=5: the device has 4 DMA queues"))
+		fail_msg("queues=5: '%s'", espfab_open_error());
+	o.params = "device=inproc,queues=9";
+	assert_int_equal(espfab_open("sim", &o, &dev), -EINVAL);
+	assert_non_null(strstr(espfab_open_error(), "queues: 9 is not 1..8"));
+	o.params = "device=inproc,queues=0";
+	assert_int_equal(espfab_open("sim", &o, &dev), -EINVAL);
+
+	/* the default is one queue */
+	dev = open_sim(16, "");
+	assert_int_equal(espfab_open_queue(dev, &a), -EBUSY);
+	assert_non_null(strstr(espfab_last_error(dev), "all 1 queue in use"));
+	espfab_close(dev);
+
+	/* two: one more handle, then none; a closed handle's queue is free again */
+	dev = open_sim(16, "queues=2");
+	assert_int_equal(espfab_open_queue(dev, &a), 0);
+	assert_int_equal(espfab_open_queue(a, &b), -EBUSY);
+	assert_non_null(strstr(espfab_last_error(a), "all 2 queues in use"));
+	espfab_close(a);
+	assert_int_equal(espfab_open_queue(dev, &b), 0);
+	{
+		struct fabric_drv_info info;
+		fabric_drv_info_get(espfab_engine_priv(b), &info);
+		assert_int_equal(info.queue, 1);
+		assert_int_equal(info.queues, 2);
+		assert_int_equal(info.queues_open, 2);
+	}
+	/* an SA added through one handle serves the other */
+	espfab_sa_t sa = make_sa(&sa_cases[0], ESPFAB_DIR_OUT, 0x31, 3);
+	uint8_t in[120], out[CAP];
+	espfab_cpl c;
+	make_ipv4(in, sizeof in);
+	espfab_op op = { .slot = 3, .in = in, .in_len = sizeof in, .out = out, .out_cap = CAP, .cookie = 9 };
+	assert_int_equal(espfab_sa_add(dev, 3, &sa), 0);
+	assert_int_equal(espfab_sa_add(b, 3, &sa), -EBUSY); /* one table */
+	assert_int_equal(espfab_process_one(b, &op, &c), 0);
+	assert_int_equal(c.status, S(OK));
+	assert_int_equal(c.seq, 1);
+	assert_int_equal(espfab_process_one(dev, &op, &c), 0);
+	assert_int_equal(c.seq, 2); /* the same SA */
+	assert_int_equal(espfab_sa_del(b, 3), 0);
+	assert_int_equal(espfab_process_one(dev, &op, &c), 0);
+	assert_int_equal(c.status, S(NO_SA));
+
+	/* a failed device gives no more queues */
+	espfab_close(b);
+	assert_int_equal(sim_bus_fault(fabric_drv_bus(espfab_engine_priv(dev)), SIM_FAULT_RESET), 0);
+	assert_int_equal(espfab_open_queue(dev, &b), -EIO); /* checked before a queue is handed out */
+	assert_null(b);
+	assert_non_null(strstr(espfab_last_error(dev), "device was reset"));
+	assert_int_equal(espfab_sa_add(dev, 3, &sa), -EIO);
+	espfab_close(dev);
+
+	/* engines without hardware queues */
+	const char *noq[] = { "sw", "model" };
+	for (int i = 0; i < 2; i++) {
+		dev = open_ref(noq[i], 16);
+		assert_int_equal(espfab_open_queue(dev, &a), -ENOTSUP);
+		assert_null(a);
+		if (!strstr(espfab_last_error(dev), "no hardware queues"))
+			fail_msg("%s: '%s'", noq[i], espfab_last_error(dev));
+		espfab_close(dev);
+	}
+	assert_int_equal(espfab_open_queue(NULL, &a), -EINVAL);
+}
+
+/* A device reset with requests queued on every queue, threads polling:
+ * each thread gets every one of its requests back once, in order, as
+ * the device completed it or DEVICE, then -EIO, on every queue. */
+#define MQR_THREADS 4
+#define MQR_REQS 60
+
+struct mqr_worker {
+	pthread_t th;
+	espfab_dev *h;
+	unsigned w;
+	pthread_barrier_t *bar;
+	uint8_t in[1400];
+	uint8_t (*out)[CAP];
+	espfab_cpl cpl[MQR_REQS];
+	unsigned got, real_before;
+	int last_rc, submit_rc, sa_rc;
+	char msg[300];
+};
+
+static void *mqr_run(void *arg)
+{
+	struct mqr_worker *x = arg;
+	espfab_op ops[MQR_REQS];
+	unsigned acc = 0;
+
+	for (unsigned i = 0; i < MQR_REQS; i++)
+		ops[i] = (espfab_op){ .slot = x->w, .in = x->in, .in_len = sizeof x->in, .out = x->out[i],
+				      .out_cap = CAP, .cookie = ((uint64_t)(x->w + 1) << 32) | i };
+	int rc = espfab_submit(x->h, ops, MQR_REQS, &acc);
+	if (rc || acc != MQR_REQS)
+		snprintf(x->msg, sizeof x->msg, "submit: rc %d, %u taken: %s", rc, acc, espfab_last_error(x->h));
+	/* mid-traffic: some completions each, then stop polling (the
+	 * simulated device runs only in bus calls) */
+	for (long spin = 0; !x->msg[0] && x->got < 2 && spin < 1000000; spin++) {
+		int r = espfab_poll(x->h, x->cpl + x->got, 2 - x->got);
+		if (r < 0)
+			snprintf(x->msg, sizeof x->msg, "poll before the reset: %s", espfab_last_error(x->h));
+		else
+			x->got += (unsigned)r;
+	}
+	x->real_before = x->got;
+	pthread_barrier_wait(x->bar); /* the main thread resets the device */
+	pthread_barrier_wait(x->bar);
+	for (long spin = 0; spin < 1000000; spin++) {
+		int r = espfab_poll(x->h, x->cpl + x->got, MQR_REQS - x->got);
+		if (r < 0) {
+			x->last_rc = r;
+			break;
+		}
+		x->got += (unsigned)r;
+	}
+	x->submit_rc = espfab_submit(x->h, ops, 1, &acc);
+	espfab_sa_state_t st;
+	x->sa_rc = espfab_sa_state(x->h, x->w, &st);
+	return NULL;
+}
+
+static int mqr_reset(struct fabric_bus *bus, void *arg)
+{
+	(void)arg;
+	return sim_bus_fault(bus, SIM_FAULT_RESET);
+}
+
+static void test_queues_reset(void **s)
+{
+	(void)s;
+	espfab_dev *h[MQR_THREADS];
+	struct mqr_worker *x = calloc(MQR_THREADS, sizeof *x);
+	struct fabric_drv_info info;
+	pthread_barrier_t bar;
+
+	assert_non_null(x);
+	h[0] = open_sim(64, "queues=4,ring_log2=7,hang_budget=200000");
+	for (unsigned w = 1; w < MQR_THREADS; w++)
+		assert_int_equal(espfab_open_queue(h[0], &h[w]), 0);
+	assert_int_equal(pthread_barrier_init(&bar, NULL, MQR_THREADS + 1), 0);
+	for (unsigned w = 0; w < MQR_THREADS; w++) {
+		espfab_sa_t sa = make_sa(&sa_cases[w % N_SA], ESPFAB_DIR_OUT, 0x300 + w, (uint8_t)w);
+		assert_int_equal(espfab_sa_add(h[w], w, &sa), 0);
+		x[w].h = h[w];
+		x[w].w = w;
+		x[w].bar = &bar;
+		x[w].out = calloc(MQR_REQS, CAP);
+		assert_non_null(x[w].out);
+		make_ipv4(x[w].in, sizeof x[w].in);
+		assert_int_equal(pthread_create(&x[w].th, NULL, mqr_run, &x[w]), 0);
+	}
+	pthread_barrier_wait(&bar);
+	struct fm *fm = sim_bus_model(fabric_drv_bus(espfab_engine_priv(h[0])));
+	if (fm) /* every queue was under way */
+		for (unsigned q = 0; q < MQR_THREADS; q++)
+			assert_true(fm_queue_completions(fm, q) >= 2);
+	int rc = fabric_drv_with_bus(espfab_engine_priv(h[0]), mqr_reset, NULL);
+	pthread_barrier_wait(&bar);
+	for (unsigned w = 0; w < MQR_THREADS; w++)
+		pthread_join(x[w].th, NULL);
+	pthread_barrier_destroy(&bar);
+	assert_int_equal(rc, 0);
+	for (unsigned w = 0; w < MQR_THREADS; w++) {
+		unsigned dev_st = 0;
+		if (x[w].msg[0])
+			fail_msg("thread %u: %s", w, x[w].msg);
+		assert_int_equal(x[w].got, MQR_REQS);
+		for (unsigned i = 0; i < MQR_REQS; i++) {
+			assert_int_equal(x[w].cpl[i].cookie, ((uint64_t)(w + 1) << 32) | i);
+			assert_int_equal(x[w].cpl[i].slot, w);
+			if (x[w].cpl[i].status == S(DEVICE))
+				dev_st++;
+			else
+				assert_int_equal(x[w].cpl[i].status, S(OK));
+			if (i < x[w].real_before)
+				assert_int_equal(x[w].cpl[i].status, S(OK));
+		}
+		assert_true(dev_st > 0);
+		assert_int_equal(x[w].last_rc, -EIO);
+		assert_int_equal(x[w].submit_rc, -EIO);
+		assert_int_equal(x[w].sa_rc, -EIO);
+		if (!strstr(espfab_last_error(h[w]), "reset"))
+			fail_msg("thread %u: '%s'", w, espfab_last_error(h[w]));
+		/* one device, one failure: whichever queue found it, every handle
+		 * gives its reason */
+		fabric_drv_info_get(espfab_engine_priv(h[w]), &info);
+		assert_true(info.failed);
+		assert_string_equal(fabric_drv_error(espfab_engine_priv(h[w])), fabric_drv_error(espfab_engine_priv(h[0])));
+		print_message("reset: queue %u: %u of %u DEVICE, then -EIO: %s\n", w, dev_st, MQR_REQS,
+			      espfab_last_error(h[w]));
+	}
+	/* children first this time */
+	for (unsigned w = MQR_THREADS; w-- > 0;) {
+		espfab_close(h[w]);
+		free(x[w].out);
+	}
+	free(x);
+}
+
 int main(void)
 {
 	const char *env = getenv("SIM_PARAMS");
@@ -930,6 +1462,9 @@ int main(void)
 		cmocka_unit_test(test_wipe),
 		cmocka_unit_test(test_moderation_model),
 		cmocka_unit_test(test_params),
+		cmocka_unit_test(test_queues_threads),
+		cmocka_unit_test(test_queues_limits),
+		cmocka_unit_test(test_queues_reset),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -21,9 +21,11 @@
 # the longest path of LUT, MUXF and CARRY cells between flip-flops, RAMs
 # and ports ("levels": a logic-depth hint, not a timing figure).
 #
-# Writes BUILD/synth/TOP-BUILD.log (yosys log), .stat, and after every run
+# Writes BUILD/synth/TOP-BUILD.log (yosys log), .stat, .row (the figures),
+# and after every run
 # BUILD/synth/synth.md (table) and BUILD/synth/synth.json (one object per
-# run).  These are pre-place-and-route estimates from Yosys; no timing is
+# .row present, so re-running a subset of tops or builds updates only those
+# rows).  These are pre-place-and-route estimates from Yosys; no timing is
 # closed here (no Vivado).
 #
 # Environment: CONFIGS (default "iterative pipelined"), ITERATIVE_PARAMS /
@@ -60,7 +62,6 @@ files=$(find rtl -name '*.v' | sort | tr '\n' ' ')
 incs=$(find rtl -name '*.v' -printf '-I%h\n' | sort -u | tr '\n' ' ')
 yver=$(yosys -V | awk '{print $2}')
 rows="$out/synth.rows"
-: > "$rows"
 
 # LUT equivalents of distributed-RAM and shift-register cells (7-series and UltraScale+)
 lutram_awk='
@@ -72,7 +73,22 @@ $1 in w && $2 ~ /^[0-9]+$/ { s += w[$1] * $2 }
 END { print s + 0 }'
 
 emit() {
-	# synth.md and synth.json from the rows so far
+	# synth.md and synth.json from every run's row so far (BUILD/synth/TOP-BUILD.row,
+	# kept across invocations, so a subset can be re-run): builds in the order
+	# iterative, pipelined; tops in the default order, others after them
+	: > "$rows"
+	for c in iterative pipelined; do
+		for t in aes_core des_core sha1_core md5_core esp_csr esp_dma esp_fabric espfab_dma_top; do
+			if [ -f "$out/$t-$c.row" ]; then cat "$out/$t-$c.row" >> "$rows"; fi
+		done
+		for f in "$out"/*-"$c".row; do
+			[ -f "$f" ] || continue
+			case " aes_core des_core sha1_core md5_core esp_csr esp_dma esp_fabric espfab_dma_top " in
+			*" $(basename "$f" "-$c.row") "*) ;;
+			*) cat "$f" >> "$rows" ;;
+			esac
+		done
+	done
 	{
 		echo "Yosys $yver \`synth_xilinx -flatten -noiopad\`, $(date -u +%Y-%m-%d). Pre-place-and-route estimates; no timing closed."
 		echo
@@ -118,7 +134,7 @@ for cfg in $CONFIGS; do
 		fi
 		log=$out/$name.log
 		stat=$out/$name.stat
-		rm -f "$stat" "$log.stderr" "$out/$name.units"
+		rm -f "$stat" "$log.stderr" "$out/$name.units" "$out/$name.row"
 		t0=$(date +%s)
 		status=0
 		timeout "$SYNTH_TIMEOUT" yosys -q -l "$log" -p "read_verilog $incs -I$build/gen $files; \
@@ -133,7 +149,7 @@ for cfg in $CONFIGS; do
 		if [ $status -ne 0 ] || [ ! -s "$stat" ]; then
 			why=$([ $status -eq 124 ] && echo "timed out after ${secs}s" || echo "failed (exit $status, see $log)")
 			echo "synth: $name $why" >&2
-			printf '%s\t%s\t%s\t%s\t?\t?\t?\t?\t?\t?\t?\t%s\t?\t?\t?\t%s\n' "$top" "$cfg" "$fam" "$used" "$secs" "$units" >> "$rows"
+			printf '%s\t%s\t%s\t%s\t?\t?\t?\t?\t?\t?\t?\t%s\t?\t?\t?\t%s\n' "$top" "$cfg" "$fam" "$used" "$secs" "$units" > "$out/$name.row"
 			emit
 			continue
 		fi
@@ -150,7 +166,7 @@ for cfg in $CONFIGS; do
 		levels=$(grep -oE 'Longest topological path in .* \(length=[0-9]+\)' "$log" | tail -n 1 | grep -oE '[0-9]+\)$' | tr -d ')')
 		printf '%-12s %-10s %-5s %9s %7s %9s %9s %7s %5s %5s %7s %8s\n' "$top" "$cfg" "$fam" "$lut" "$inv" "$lutram" "$ff" "$bram" "$uram" "$dsp" "${levels:-?}" "$secs"
 		printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$top" "$cfg" "$fam" "$used" "$lut" "$lutram" "$ff" "$bram" \
-			"$uram" "$dsp" "${levels:-?}" "$secs" "$r36" "$r18" "$inv" "$units" >> "$rows"
+			"$uram" "$dsp" "${levels:-?}" "$secs" "$r36" "$r18" "$inv" "$units" > "$out/$name.row"
 		emit
 	done
 done

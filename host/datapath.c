@@ -44,6 +44,13 @@ struct dp_rule { /* one policy rule we installed, to remove it again */
 	uint32_t pref, table, src, dst, fwmark;
 	uint8_t src_len, dst_len;
 	char iif[NETIO_IFNAMSIZ];
+	bool ours; /* dyn rules: installed by us (not already one of rules[]) */
+};
+
+/* A crypto-map interface and its Linux interface (--ifmap). */
+struct dp_ifc {
+	const ios_interface *ifc;
+	char linux_if[NETIO_IFNAMSIZ];
 };
 
 struct dp_state {
@@ -66,6 +73,11 @@ struct dp_state {
 	bool applied;	    /* rules and routes installed: remove at stop */
 	struct dp_rule *rules;
 	size_t n_rules;
+	/* rules for pairs of dynamic-map entries without an ACL (dp_dyn_rules_sync) */
+	struct dp_rule *dyn;
+	size_t n_dyn;
+	struct dp_ifc *ifcs;
+	size_t n_ifcs;
 	int tun_ifindex, check_ifindex;
 };
 
@@ -855,6 +867,119 @@ static int rules_for_map(struct dp_state *dp, const ios_crypto_map *map, const c
 	return 0;
 }
 
+/* Pairs of dynamic-map entries without `match address` (a hub's `crypto
+ * dynamic-map DYN 10 / set transform-set ...`): no ACL line gave a rule at
+ * start-up, so the traffic the peer negotiated would leave in the clear by
+ * the main table (and cleartext from the peer's side would be forwarded
+ * unchecked).  While such a pair is up its proxies get the two rules an ACL
+ * line would have: local -> remote into the TUN, and remote -> local
+ * arriving on the crypto-map interface into the check TUN.  A rule equal to
+ * one installed at start-up is not added twice; a rule goes when no live
+ * pair needs it.  Entries with an ACL are covered by its rules already
+ * (quick mode accepts only proxies inside it). */
+#define DP_DYN_PREF_OUT (DP_RULE_PREF + 401u)
+#define DP_DYN_PREF_IN (DP_RULE_PREF + 901u)
+
+static bool rule_eq(const struct dp_rule *a, const struct dp_rule *b)
+{
+	return a->table == b->table && a->src == b->src && a->src_len == b->src_len && a->dst == b->dst &&
+	       a->dst_len == b->dst_len && a->fwmark == b->fwmark && strcmp(a->iif, b->iif) == 0;
+}
+
+static size_t dyn_wanted(sadb *db, struct dp_rule *want, size_t cap)
+{
+	struct dp_state *dp = db->dp;
+	size_t n = 0;
+	for (struct sadb_ent *e = db->head; e; e = e->next) {
+		if (e->dead || !e->p.dyn_entry || e->p.dyn_entry->acl)
+			continue;
+		const char *iif = NULL;
+		for (size_t i = 0; i < dp->n_ifcs && !iif; i++)
+			if (dp->ifcs[i].ifc == e->p.ifc)
+				iif = dp->ifcs[i].linux_if;
+		if (!iif && dp->n_ifcs == 1)
+			iif = dp->ifcs[0].linux_if;
+		uint8_t ll = wild_plen(~e->p.local_id.mask), rl = wild_plen(~e->p.remote_id.mask);
+		uint32_t lm = ll ? ~0u << (32 - ll) : 0, rm = rl ? ~0u << (32 - rl) : 0;
+		struct dp_rule r[2];
+		memset(r, 0, sizeof r);
+		r[0].pref = DP_DYN_PREF_OUT, r[0].table = DP_TABLE_OUT;
+		r[0].src = e->p.local_id.addr & lm, r[0].src_len = ll, r[0].dst = e->p.remote_id.addr & rm, r[0].dst_len = rl;
+		r[1].pref = DP_DYN_PREF_IN, r[1].table = DP_TABLE_CHECK;
+		r[1].src = r[0].dst, r[1].src_len = rl, r[1].dst = r[0].src, r[1].dst_len = ll;
+		if (iif)
+			snprintf(r[1].iif, sizeof r[1].iif, "%s", iif);
+		for (int k = 0; k < (iif ? 2 : 1); k++) {
+			bool dup = false;
+			for (size_t j = 0; j < n && !dup; j++)
+				dup = rule_eq(&want[j], &r[k]);
+			if (!dup && n < cap)
+				want[n++] = r[k];
+		}
+	}
+	return n;
+}
+
+void dp_dyn_rules_sync(sadb *db)
+{
+	struct dp_state *dp = db->dp;
+	if (!dp || !dp->applied)
+		return;
+	size_t cap = 2 * db->n_pairs + 2;
+	struct dp_rule *want = calloc(cap, sizeof *want);
+	if (!want)
+		return;
+	size_t nw = dyn_wanted(db, want, cap);
+	char s[16], d[16];
+	/* rules no live pair needs */
+	for (size_t i = 0; i < dp->n_dyn;) {
+		bool keep = false;
+		for (size_t j = 0; j < nw && !keep; j++)
+			keep = rule_eq(&dp->dyn[i], &want[j]);
+		if (keep) {
+			i++;
+			continue;
+		}
+		struct dp_rule *x = &dp->dyn[i];
+		if (x->ours)
+			dp_nl_rule(false, x->pref, x->table, x->src, x->src_len, x->dst, x->dst_len, x->iif, 0);
+		ELOG_DEBUG(ELOG_DBG_CRYPTO_IPSEC, "IPSEC: policy rule from %s/%u to %s/%u%s%s (table %u) removed: no dynamic SA needs it",
+			   ipstr(x->src, s), x->src_len, ipstr(x->dst, d), x->dst_len, x->iif[0] ? " iif " : "", x->iif,
+			   x->table);
+		dp->dyn[i] = dp->dyn[--dp->n_dyn];
+	}
+	/* rules new pairs need */
+	for (size_t j = 0; j < nw; j++) {
+		bool have = false;
+		for (size_t i = 0; i < dp->n_dyn && !have; i++)
+			have = rule_eq(&dp->dyn[i], &want[j]);
+		if (have)
+			continue;
+		struct dp_rule *nd = realloc(dp->dyn, (dp->n_dyn + 1) * sizeof *nd);
+		if (!nd)
+			break;
+		dp->dyn = nd;
+		struct dp_rule *x = &nd[dp->n_dyn];
+		*x = want[j];
+		bool dup = false; /* one of the start-up rules already */
+		for (size_t i = 0; i < dp->n_rules && !dup; i++)
+			dup = rule_eq(&dp->rules[i], x);
+		int r = dup ? 0 : dp_nl_rule(true, x->pref, x->table, x->src, x->src_len, x->dst, x->dst_len, x->iif, 0);
+		if (r < 0 && r != -EEXIST) {
+			elog_msg(ELOG_WARNING, "ESPFABD", "DATAPATH",
+				 "policy rule from %s/%u to %s/%u (table %u) for a dynamic SA: %s: its traffic is not diverted",
+				 ipstr(x->src, s), x->src_len, ipstr(x->dst, d), x->dst_len, x->table, strerror(-r));
+			continue;
+		}
+		x->ours = !dup && r == 0;
+		dp->n_dyn++;
+		ELOG_DEBUG(ELOG_DBG_CRYPTO_IPSEC, "IPSEC: policy rule from %s/%u to %s/%u%s%s (table %u) for a dynamic SA%s",
+			   ipstr(x->src, s), x->src_len, ipstr(x->dst, d), x->dst_len, x->iif[0] ? " iif " : "", x->iif,
+			   x->table, x->ours ? "" : " (already there)");
+	}
+	free(want);
+}
+
 int datapath_start(sadb *db, const struct espfabd_ifmap *map, size_t n_map, bool apply, char *err, size_t err_len)
 {
 	struct dp_state *dp = db->dp;
@@ -953,6 +1078,15 @@ int datapath_start(sadb *db, const struct espfabd_ifmap *map, size_t n_map, bool
 				 x->crypto_map->name);
 			continue;
 		}
+		struct dp_ifc *ni = realloc(dp->ifcs, (dp->n_ifcs + 1) * sizeof *ni);
+		if (!ni) {
+			snprintf(err, err_len, "data path: out of memory");
+			goto fail;
+		}
+		dp->ifcs = ni;
+		ni[dp->n_ifcs].ifc = x;
+		snprintf(ni[dp->n_ifcs].linux_if, sizeof ni[dp->n_ifcs].linux_if, "%s", linux_if);
+		dp->n_ifcs++;
 		if ((r = rules_for_map(dp, x->crypto_map, linux_if, &pref_out, &pref_in)) < 0) {
 			snprintf(err, err_len, "data path: policy rules for crypto map %s: %s", x->crypto_map->name,
 				 strerror(-r));
@@ -973,6 +1107,11 @@ void datapath_stop(sadb *db)
 	if (!dp)
 		return;
 	if (dp->applied) {
+		for (size_t i = dp->n_dyn; i-- > 0;) {
+			struct dp_rule *x = &dp->dyn[i];
+			if (x->ours)
+				dp_nl_rule(false, x->pref, x->table, x->src, x->src_len, x->dst, x->dst_len, x->iif, 0);
+		}
 		for (size_t i = dp->n_rules; i-- > 0;) {
 			struct dp_rule *x = &dp->rules[i];
 			dp_nl_rule(false, x->pref, x->table, x->src, x->src_len, x->dst, x->dst_len, x->iif, x->fwmark);
@@ -986,6 +1125,12 @@ void datapath_stop(sadb *db)
 	free(dp->rules);
 	dp->rules = NULL;
 	dp->n_rules = 0;
+	free(dp->dyn);
+	dp->dyn = NULL;
+	dp->n_dyn = 0;
+	free(dp->ifcs);
+	dp->ifcs = NULL;
+	dp->n_ifcs = 0;
 	if (dp->check_w)
 		evloop_fd_del(db->loop, dp->check_w);
 	dp->check_w = NULL;

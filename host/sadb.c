@@ -401,6 +401,8 @@ int sadb_install(sadb *db, const struct sadb_pair *p, uint32_t *pair_id)
 	db->n_pairs++;
 	if (pair_id)
 		*pair_id = e->id;
+	if (p->dyn_entry)
+		dp_dyn_rules_sync(db);
 	ELOG_DEBUG(ELOG_DBG_CRYPTO_IPSEC,
 		   "IPSEC(create_sa): sa created, (sa) sa_dest= %s, sa_prot= 50, sa_spi= 0x%08X(%u), sa_trans= %s%s, "
 		   "sa_conn_id= %u",
@@ -454,8 +456,11 @@ static void ent_delete(sadb *db, struct sadb_ent *e, enum sadb_reason why)
 	ELOG_DEBUG(ELOG_DBG_CRYPTO_IPSEC, "IPSEC(delete_sa): deleting SA, (sa) sa_dest= %s, sa_prot= 50, sa_spi= 0x%08X(%u) (%s)",
 		   sadb_ip_str(e->p.peer, a), so, so, reason_text(why));
 	/* keys: wipe our copy now, even if packets keep the struct alive */
+	bool dyn = e->p.dyn_entry != NULL;
 	sadb_pair_wipe(&e->p);
 	sadb_ent_put(db, e);
+	if (dyn)
+		dp_dyn_rules_sync(db);
 	if ((why == SADB_DEL_EXPIRED || why == SADB_DEL_CLEAR) && db->hooks.expire)
 		db->hooks.expire(db->hooks.arg, id, si, so, true);
 }

@@ -158,6 +158,11 @@ void dp_clear_rx(void *arg, const uint8_t *pkt, size_t len);
 void dp_flush(sadb *db);
 /* Packets in the engine. */
 unsigned dp_inflight(const sadb *db);
+/* Policy rules for the pairs of dynamic-map entries without `match
+ * address` (no ACL rule diverts their traffic): after a pair is installed
+ * or deleted, add the rules live pairs' proxies need and remove the ones
+ * no pair needs any more.  Nothing unless the rules were applied. */
+void dp_dyn_rules_sync(sadb *db);
 /* Parse an IPv4 packet's flow (ports for TCP/UDP, type/code for ICMP);
  * 0 or -1 when it is not a well-formed IPv4 packet. */
 int dp_parse_flow(const uint8_t *pkt, size_t len, ios_flow *f);

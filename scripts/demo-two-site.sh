@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # demo-two-site.sh BIN_DIR [ENGINE] — the two-site IPsec demo (`make run`,
-# `make run ENGINE=model`).
+# `make run ENGINE=model`, `make run ENGINE=sim`).
 #
 # Four Linux network namespaces on this machine play two sites joined by
 # two espfab gateways:
@@ -9,7 +9,11 @@
 #
 # Each gateway is one espfabd configured in IOS syntax
 # (tests/configs/site-a.cfg, site-b.cfg), with ESP done by the chosen
-# libespfab engine (sw: OpenSSL, model: the HLS C kernels).  host-A pings
+# libespfab engine (sw: OpenSSL, model: the HLS C kernels, sim: the
+# Verilated RTL behind the ring driver in the SystemC platform
+# espfab-simd-iterative, found beside espfabd or through $ESPFAB_SIMD).
+# The iterative RTL simulates at about 100 KB/s, so on sim the TCP
+# transfer is 256 KB instead of 4 MB (the output says so).  host-A pings
 # host-B: the first packet makes gateway A negotiate IKEv1 main mode and
 # quick mode with gateway B (that packet is dropped, as IOS drops it), the
 # next ones go through the tunnel.  Then a bulk TCP transfer, then the show
@@ -22,12 +26,22 @@
 set -uo pipefail
 
 if [ $# -lt 1 ] || [ $# -gt 2 ] || [ ! -x "$1/espfabd" ] || [ ! -x "$1/espfabctl" ]; then
-	echo "usage: $0 BIN_DIR [sw|model]   (BIN_DIR holds espfabd and espfabctl; make run does this)" >&2
+	echo "usage: $0 BIN_DIR [sw|model|sim]   (BIN_DIR holds espfabd and espfabctl; make run does this)" >&2
 	exit 2
 fi
 BIN=$(cd "$1" && pwd)
 ENGINE=${2:-sw}
-case $ENGINE in sw | model) ;; *) echo "$0: engine must be sw or model, not '$ENGINE'" >&2; exit 2 ;; esac
+case $ENGINE in sw | model | sim) ;; *) echo "$0: engine must be sw, model or sim, not '$ENGINE'" >&2; exit 2 ;; esac
+if [ "$ENGINE" = sim ] && [ -z "${ESPFAB_SIMD:-}" ] && [ ! -x "$1/espfab-simd-iterative" ] && [ ! -x "$1/espfab-simd" ]; then
+	echo "$0: the sim engine needs the SystemC platform: no $1/espfab-simd-iterative (make sim, or make run ENGINE=sim builds it)" >&2
+	exit 2
+fi
+# bytes of the bulk TCP transfer: the iterative RTL simulates at ~100 KB/s
+if [ "$ENGINE" = sim ]; then
+	TCP_BYTES=262144 TCP_SIZE="256 KB" TCP_WHY=" (256 KB instead of 4 MB: the iterative RTL simulates at about 100 KB/s)"
+else
+	TCP_BYTES=4000000 TCP_SIZE="4 MB" TCP_WHY=""
+fi
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 CFG_A=$ROOT/tests/configs/site-a.cfg
 CFG_B=$ROOT/tests/configs/site-b.cfg
@@ -68,7 +82,12 @@ Two sites, each a LAN with one host behind an espfab gateway:
 
 Each box is a Linux network namespace; each gateway runs espfabd with an IOS
 configuration.  ESP is computed in user space by the '$ENGINE' engine
-($( [ "$ENGINE" = sw ] && echo "OpenSSL" || echo "the HLS C kernels, bit-exact model of the FPGA data path")).
+($(case $ENGINE in
+	sw) echo "OpenSSL" ;;
+	model) echo "the HLS C kernels, bit-exact model of the FPGA data path" ;;
+	sim) echo "the Verilated RTL of the fabric behind the ring driver, in the SystemC platform
+espfab-simd-iterative: each gateway runs its own simulated FPGA" ;;
+esac)).
 EOF
 
 step "The two gateway configurations (IOS syntax, side by side)"
@@ -107,20 +126,21 @@ printf '%s\n' "$pout" | sed 's/^/  /'
 PING_OK=0
 [[ "$pout" == *" 5 received"* ]] && PING_OK=1
 
-step "A bulk TCP transfer host-A -> host-B through the tunnel (socat, 4 MB)"
-head -c 4000000 /dev/urandom >"$T/big.bin"
+step "A bulk TCP transfer host-A -> host-B through the tunnel (socat, $TCP_SIZE)"
+[ -n "$TCP_WHY" ] && say "  on the sim engine$TCP_WHY"
+head -c $TCP_BYTES /dev/urandom >"$T/big.bin"
 nx hB socat -u TCP-LISTEN:5001,reuseaddr "OPEN:$T/recv.bin,creat,trunc" &
 NETNS_PIDS+=($!)
 SOCAT=$!
 wait_for 'nx hB ss -ltn 2>/dev/null | grep -q ":5001"' 5
 t0=$(date +%s.%N)
-nx hA timeout 30 socat -u "OPEN:$T/big.bin" TCP:10.20.0.2:5001
+nx hA timeout 60 socat -u "OPEN:$T/big.bin" TCP:10.20.0.2:5001
 wait "$SOCAT" 2>/dev/null
 t1=$(date +%s.%N)
 TCP_OK=0
 if [ -f "$T/recv.bin" ] && [ "$(sha256sum <"$T/big.bin")" = "$(sha256sum <"$T/recv.bin")" ]; then
 	TCP_OK=1
-	say "  4000000 bytes arrived intact (SHA-256 equal) in $(awk -v a="$t0" -v b="$t1" 'BEGIN{printf "%.2f", b-a}') s"
+	say "  $TCP_BYTES bytes arrived intact (SHA-256 equal) in $(awk -v a="$t0" -v b="$t1" 'BEGIN{printf "%.2f", b-a}') s"
 else
 	say "  the transfer did NOT arrive intact ($(stat -c %s "$T/recv.bin" 2>/dev/null || echo 0) bytes received)"
 fi

@@ -13,14 +13,25 @@
 #     ESTABLISHED and the CHILD_SA INSTALLED, `show crypto isakmp sa` on
 #     espfabd shows QM_IDLE, `show crypto ipsec sa` shows the pair with
 #     "{Tunnel UDP-Encaps, }";
-#   * a ping hA -> 10.20.0.1 goes through the tunnel (ESP in UDP 4500 on the
-#     wire, counted by espfabd's encaps/decaps);
+#   * the side that should have started both phases did: espfabd's states
+#     are IKE_I_MM*/IKE_QM_I_* when a ping from hA triggered the acquire,
+#     IKE_R_MM*/IKE_QM_R_* after `swanctl --initiate`;
+#   * a ping hA -> 10.20.0.1 and a ping started on strongSwan's side
+#     (10.20.0.1 -> hA 10.10.0.2; the first traffic through the tunnel when
+#     strongSwan initiated) go through the tunnel (ESP in UDP 4500 on the
+#     wire), each moving espfabd's encaps and decaps by 4..9;
+#   * bulk (3DES with espfabd initiating, AES-128 with strongSwan
+#     initiating): 1 MB over TCP hA -> strongSwan and 1 MB strongSwan -> hA,
+#     compared with cmp; espfabd's encaps (then decaps) move by at least
+#     1 MB / 1460 packets, the ACKs the other way, and strongSwan's CHILD_SA
+#     counts >= 1 MB in and out;
+#   * espfabd's #send errors and #recv errors stay 0;
 #   * tshark dissects the capture's ISAKMP: main mode (exchange 2) on UDP
 #     500 and 4500, quick mode (32), NAT-D payloads, no malformed packets;
 #   * `clear crypto isakmp` on espfabd: strongSwan receives the delete.
 # espfabd initiates through the data path (a ping triggers the acquire).
 #
-# Needs $BIN, root, iproute2, tshark, ping, and strongSwan (charon,
+# Needs $BIN, root, iproute2, tshark, ping, socat, and strongSwan (charon,
 # swanctl, plugins: scripts/deps.sh).  Pass = exit 0; SKIP when namespaces
 # or strongSwan are unavailable.
 set -uo pipefail
@@ -56,7 +67,7 @@ if [ ! -x "$CHARON" ] || ! command -v swanctl >/dev/null; then
 	echo "SKIP: strongSwan not installed (scripts/deps.sh installs strongswan-charon strongswan-swanctl ...)"
 	exit 0
 fi
-for tool in tshark ping; do
+for tool in tshark ping socat; do
 	command -v $tool >/dev/null || { echo "FAIL: $tool not installed (scripts/deps.sh)"; exit 1; }
 done
 
@@ -211,8 +222,65 @@ wait_for() { # COND-STRING SECONDS
 	return 1
 }
 
-run() { # NAME ENCR GROUP IKE-PROPOSAL ESP-PROPOSAL ROLE(espfabd|swan)
-	local name=$1 encr=$2 grp=$3 ikep=$4 espp=$5 role=$6
+# espfabd's ESP counters summed over its SAs: "ENCAPS DECAPS SEND-ERRORS RECV-ERRORS"
+ipsec_ctr() {
+	ctl "$1" show crypto ipsec sa | awk '
+		/#pkts encaps:/ { sub(",", "", $3); e += $3 }
+		/#pkts decaps:/ { sub(",", "", $3); d += $3 }
+		/#send errors/  { sub(",", "", $3); s += $3; r += $6 }
+		END { print e + 0, d + 0, s + 0, r + 0 }'
+}
+delta_in() { [ "$1" -ge "$2" ] && [ "$1" -le "$3" ]; } # N MIN MAX
+
+# a ping started on strongSwan's side: its protected address (on lo) to the host behind espfabd
+swan_ping() { # TAG
+	local pout
+	pout=$(nx sS ping -c 4 -i 0.2 -W 2 -I 10.20.0.1 10.10.0.2 2>&1)
+	check "$1 ping from strongSwan's side (10.20.0.1 -> hA 10.10.0.2)" '[[ "$pout" == *"4 received"* ]]' "$(tail -n 2 <<<"$pout")"
+}
+
+# 1 MB over TCP each way between hA and strongSwan's 10.20.0.1, compared with
+# cmp; espfabd's encaps/decaps and strongSwan's CHILD_SA byte counters follow.
+BULK=1048576
+head -c $BULK /dev/urandom >"$T/bulk.bin"
+listening() { nx "$1" ss -Hltn "sport = :$2" 2>/dev/null | grep -q .; } # NS PORT
+bulk_tcp() { # TAG DIR SOCK
+	local tag=$1 dir=$2 S=$3 e0 d0 e1 d1 e2 d2 lp sin sout
+	local minpk=$((BULK / 1460)) # full-sized segments, at least
+	read -r e0 d0 _ _ <<<"$(ipsec_ctr "$S")"
+	# hA -> strongSwan
+	nx sS timeout 60 socat -u TCP-LISTEN:5001,bind=10.20.0.1,reuseaddr "OPEN:$dir/recv-sw.bin,creat,trunc" &
+	lp=$!
+	wait_for 'listening sS 5001' 5
+	nx hA timeout 60 socat -u "OPEN:$T/bulk.bin" TCP:10.20.0.1:5001
+	wait $lp
+	check "$tag bulk TCP 1 MB hA -> strongSwan intact" 'cmp -s "$T/bulk.bin" "$dir/recv-sw.bin"' \
+		"received $(stat -c %s "$dir/recv-sw.bin" 2>/dev/null) bytes, differs"
+	read -r e1 d1 _ _ <<<"$(ipsec_ctr "$S")"
+	check "$tag espfabd encapsulated the 1 MB, decapsulated the ACKs" '[ $((e1 - e0)) -ge $minpk ] && [ $((d1 - d0)) -ge 1 ]' \
+		"encaps +$((e1 - e0)) (want >= $minpk), decaps +$((d1 - d0))"
+	# strongSwan -> hA, started on strongSwan's side
+	nx hA timeout 60 socat -u TCP-LISTEN:5002,reuseaddr "OPEN:$dir/recv-ha.bin,creat,trunc" &
+	lp=$!
+	wait_for 'listening hA 5002' 5
+	nx sS timeout 60 socat -u "OPEN:$T/bulk.bin" TCP:10.10.0.2:5002,bind=10.20.0.1
+	wait $lp
+	check "$tag bulk TCP 1 MB strongSwan -> hA intact" 'cmp -s "$T/bulk.bin" "$dir/recv-ha.bin"' \
+		"received $(stat -c %s "$dir/recv-ha.bin" 2>/dev/null) bytes, differs"
+	read -r e2 d2 _ _ <<<"$(ipsec_ctr "$S")"
+	check "$tag espfabd decapsulated the 1 MB, encapsulated the ACKs" '[ $((d2 - d1)) -ge $minpk ] && [ $((e2 - e1)) -ge 1 ]' \
+		"decaps +$((d2 - d1)) (want >= $minpk), encaps +$((e2 - e1))"
+	# strongSwan's view: "in  SPI,  N bytes,  M packets" on its CHILD_SA
+	read -r sin sout <<<"$(sw "$dir" --list-sas 2>/dev/null | awk '
+		$1 == "in"  { for (i = 2; i < NF; i++) if ($(i + 1) ~ /^bytes/) { x = $i; gsub(",", "", x); bi += x } }
+		$1 == "out" { for (i = 2; i < NF; i++) if ($(i + 1) ~ /^bytes/) { x = $i; gsub(",", "", x); bo += x } }
+		END { print bi + 0, bo + 0 }')"
+	check "$tag strongSwan counted >= 1 MB in and out on its CHILD_SA" '[ "$sin" -ge $BULK ] && [ "$sout" -ge $BULK ]' \
+		"strongSwan in $sin bytes, out $sout bytes"
+}
+
+run() { # NAME ENCR GROUP IKE-PROPOSAL ESP-PROPOSAL ROLE(espfabd|swan) [bulk]
+	local name=$1 encr=$2 grp=$3 ikep=$4 espp=$5 role=$6 bulk=${7:-no}
 	local tag="$name/$role-initiates"
 	local dir=$T/$name-$role S=$T/$name-$role/a.sock L=$T/$name-$role/a.log
 	mkdir -p "$dir"
@@ -255,13 +323,44 @@ run() { # NAME ENCR GROUP IKE-PROPOSAL ESP-PROPOSAL ROLE(espfabd|swan)
 	check "$tag SPIs agree" 'grep -qi "current outbound spi: 0x$sw_in" <<<"$ipsec" && grep -qi "spi: 0x$sw_out" <<<"$ipsec"' \
 		"strongSwan in=$sw_in out=$sw_out; espfabd: $(grep -i spi <<<"$ipsec" | tr '\n' ' ')"
 
-	# traffic through the tunnel
-	local pout
+	# who started the negotiation: espfabd's states say which side it played
+	if [ "$role" = espfabd ]; then
+		check "$tag espfabd initiated both phases (data path acquire)" \
+			'grep -q "New State = IKE_I_MM1" "$L" && grep -q "New State = IKE_QM_I_QM1" "$L" && ! grep -q "New State = IKE_R_MM" "$L"' \
+			"$(grep "New State" "$L" | head -4)"
+	else
+		check "$tag strongSwan initiated both phases (swanctl --initiate)" \
+			'grep -q "New State = IKE_R_MM1" "$L" && grep -q "New State = IKE_QM_R_QM" "$L" && ! grep -q "New State = IKE_I_MM" "$L"' \
+			"$(grep "New State" "$L" | head -4)"
+	fi
+
+	# traffic through the tunnel, started from each side; where strongSwan
+	# initiated, its own ping is the first thing through the tunnel
+	local pout e0 d0 e1 d1 e2 d2
+	read -r e0 d0 _ _ <<<"$(ipsec_ctr "$S")"
+	if [ "$role" = swan ]; then
+		swan_ping "$tag"
+		read -r e1 d1 _ _ <<<"$(ipsec_ctr "$S")"
+		check "$tag espfabd counted strongSwan's ping" 'delta_in $((e1 - e0)) 4 9 && delta_in $((d1 - d0)) 4 9' \
+			"encaps +$((e1 - e0)), decaps +$((d1 - d0))"
+		e0=$e1 d0=$d1
+	fi
 	pout=$(nx hA ping -c 4 -i 0.2 -W 2 10.20.0.1 2>&1)
 	check "$tag ping through the tunnel" '[[ "$pout" == *"4 received"* ]]' "$(tail -n 2 <<<"$pout")"
+	read -r e1 d1 _ _ <<<"$(ipsec_ctr "$S")"
 	ipsec=$(ctl "$S" show crypto ipsec sa)
-	check "$tag espfabd counted the ESP" 'grep -Eq "#pkts encaps: [4-9]," <<<"$ipsec" && grep -Eq "#pkts decaps: [4-9]," <<<"$ipsec"' \
-		"$(grep pkts <<<"$ipsec" | head -2)"
+	check "$tag espfabd counted the ESP" 'delta_in $((e1 - e0)) 4 9 && delta_in $((d1 - d0)) 4 9' \
+		"encaps +$((e1 - e0)), decaps +$((d1 - d0)); $(grep pkts <<<"$ipsec" | head -2)"
+	if [ "$role" = espfabd ]; then
+		swan_ping "$tag"
+		read -r e2 d2 _ _ <<<"$(ipsec_ctr "$S")"
+		check "$tag espfabd counted strongSwan's ping" 'delta_in $((e2 - e1)) 4 9 && delta_in $((d2 - d1)) 4 9' \
+			"encaps +$((e2 - e1)), decaps +$((d2 - d1))"
+	fi
+	[ "$bulk" = bulk ] && bulk_tcp "$tag" "$dir" "$S"
+	local se re
+	read -r _ _ se re <<<"$(ipsec_ctr "$S")"
+	check "$tag espfabd: no send/recv errors" '[ "$se $re" = "0 0" ]' "#send errors $se, #recv errors $re"
 
 	# clear crypto isakmp: strongSwan hears the delete
 	ctl "$S" clear crypto isakmp >/dev/null
@@ -293,10 +392,10 @@ run() { # NAME ENCR GROUP IKE-PROPOSAL ESP-PROPOSAL ROLE(espfabd|swan)
 	stop_all
 }
 
-run 3des-g2 3des 2 3des-sha1-modp1024 3des-sha1-modp1024 espfabd
+run 3des-g2 3des 2 3des-sha1-modp1024 3des-sha1-modp1024 espfabd bulk
 run 3des-g2 3des 2 3des-sha1-modp1024 3des-sha1-modp1024 swan
 run aes128-g14 aes 14 aes128-sha1-modp2048 aes128-sha1-modp2048 espfabd
-run aes128-g14 aes 14 aes128-sha1-modp2048 aes128-sha1-modp2048 swan
+run aes128-g14 aes 14 aes128-sha1-modp2048 aes128-sha1-modp2048 swan bulk
 
 # strongSwan rekeys its CHILD_SA (a second quick mode on the same ISAKMP SA)
 # and, when the old one expires, deletes it (a delete payload espfabd acts on).

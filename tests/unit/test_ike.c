@@ -22,6 +22,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <openssl/evp.h>
+
 #include "ike_int.h"
 #include "ios_config.h"
 
@@ -278,6 +280,9 @@ static int net_send(void *arg, int natt, uint32_t local, uint32_t peer, uint16_t
 }
 
 /* Deliver everything queued (and whatever that produces) and run due timers. */
+/* Optional: called on every datagram just before it is delivered (may edit it). */
+static void (*deliver_hook)(struct pkt *p);
+
 static void pump(void)
 {
 	for (int guard = 0; guard < 10000; guard++) {
@@ -287,6 +292,8 @@ static void pump(void)
 		struct pkt p = Q[0];
 		memmove(Q, Q + 1, (qn - 1) * sizeof Q[0]);
 		qn--;
+		if (deliver_hook)
+			deliver_hook(&p);
 		struct node *to = &N[p.to];
 		uint16_t dport = p.dport;
 		if (to->nat)
@@ -358,6 +365,7 @@ static void setup_pair(const struct site *sa, const struct site *sb, bool nat)
 	memset(nseen, 0, sizeof nseen);
 	memset(drop_all, 0, sizeof drop_all);
 	memset(natka, 0, sizeof natka);
+	deliver_hook = NULL;
 	dropped = 0;
 	loglen = 0;
 	logbuf[0] = 0;
@@ -848,6 +856,397 @@ static void test_responder_lifetime(void **state)
 	teardown_pair();
 }
 
+/* RESPONDER-LIFETIME in kilobytes: B's entry allows fewer kilobytes than A
+ * offers, so B lowers it and says so in QM2 (RFC 2407 4.6.3.1); A adopts
+ * it. The seconds (IOS's default 3600 on both) are untouched. */
+static void test_responder_lifetime_kb(void **state)
+{
+	(void)state;
+	struct site a = { .map_extra = " set security-association lifetime kilobytes 900000\n" };
+	struct site b = { .map_extra = " set security-association lifetime kilobytes 250000\n" };
+	setup_pair(&a, &b, false);
+	acquire_a();
+	pump();
+	assert_int_equal(N[0].db.n, 1);
+	assert_int_equal(N[1].db.n, 1);
+	assert_int_equal(N[1].db.pairs[0].life_kb, 250000);
+	assert_int_equal(N[0].db.pairs[0].life_kb, 250000);
+	assert_int_equal(N[1].db.pairs[0].life_seconds, 3600);
+	assert_int_equal(N[0].db.pairs[0].life_seconds, 3600);
+	assert_true(logged("sending RESPONDER_LIFETIME notify: 3600 seconds, 250000 kilobytes"));
+	assert_true(logged("processing RESPONDER_LIFETIME: 3600 seconds, 250000 kilobytes"));
+	teardown_pair();
+
+	/* the other way round: A offers fewer kilobytes than B allows; B takes
+	 * the offer as it is, sends no RESPONDER-LIFETIME, A keeps its own */
+	loglen = 0;
+	setup_pair(&b, &a, false);
+	acquire_a();
+	pump();
+	assert_int_equal(N[0].db.n, 1);
+	assert_int_equal(N[1].db.n, 1);
+	assert_int_equal(N[0].db.pairs[0].life_kb, 250000);
+	assert_int_equal(N[1].db.pairs[0].life_kb, 250000);
+	assert_false(logged("RESPONDER_LIFETIME"));
+	teardown_pair();
+}
+
+/* ---- vendor IDs on the wire ------------------------------------------------------ */
+
+static void md5_str(const char *s, uint8_t out[16])
+{
+	unsigned int len = 0;
+	assert_int_equal(EVP_Digest(s, strlen(s), out, &len, EVP_md5(), NULL), 1);
+	assert_int_equal(len, 16);
+}
+
+static void unhex(const char *h, uint8_t *out)
+{
+	for (size_t i = 0; h[2 * i]; i++) {
+		unsigned v = 0;
+		assert_int_equal(sscanf(h + 2 * i, "%2x", &v), 1);
+		out[i] = (uint8_t)v;
+	}
+}
+
+struct want_vid {
+	const char *name;
+	uint8_t v[16];
+	size_t len; /* body length on the wire */
+	size_t cmp; /* leading bytes that are defined */
+};
+
+/* The VIDs of the seeds, from their public definitions (not from ike/). */
+static struct want_vid W_RFC3947, W_D07, W_D03, W_D02N, W_D02, W_DPD, W_IOS, W_UNKNOWN;
+
+static void want_vids_init(void)
+{
+	/* RFC 3947: MD5("RFC 3947") */
+	W_RFC3947 = (struct want_vid){ "NAT-T RFC 3947", { 0 }, 16, 16 };
+	unhex("4a131c81070358455c5728f20e95452f", W_RFC3947.v);
+	uint8_t h[16];
+	md5_str("RFC 3947", h);
+	assert_memory_equal(h, W_RFC3947.v, 16);
+	W_D07 = (struct want_vid){ "NAT-T draft-07", { 0 }, 16, 16 };
+	md5_str("draft-ietf-ipsec-nat-t-ike-07", W_D07.v);
+	W_D03 = (struct want_vid){ "NAT-T draft-03", { 0 }, 16, 16 };
+	md5_str("draft-ietf-ipsec-nat-t-ike-03", W_D03.v);
+	/* draft-02 hashes its name with the newline its own text shows */
+	W_D02N = (struct want_vid){ "NAT-T draft-02\\n", { 0 }, 16, 16 };
+	md5_str("draft-ietf-ipsec-nat-t-ike-02\n", W_D02N.v);
+	W_D02 = (struct want_vid){ "NAT-T draft-02", { 0 }, 16, 16 };
+	md5_str("draft-ietf-ipsec-nat-t-ike-02", W_D02.v);
+	/* RFC 3706's DPD VID (version 1.0 in the last two bytes) */
+	W_DPD = (struct want_vid){ "DPD", { 0 }, 16, 16 };
+	unhex("afcad71368a1f1c96b8696fc77570100", W_DPD.v);
+	/* Cisco IOS ("speaking to another IOS box!"): 16 bytes, of which only
+	 * the prefix 3e984048 is known to be constant (docs/isakmp-wire.md) */
+	W_IOS = (struct want_vid){ "Cisco IOS", { 0 }, 16, 4 };
+	unhex("3e984048", W_IOS.v);
+	W_UNKNOWN = (struct want_vid){ "unknown", { 0 }, 16, 16 };
+	md5_str("espfab test: a vendor nobody knows", W_UNKNOWN.v);
+}
+
+static struct isakmp_msg WM;
+
+/* Recorded message r is a cleartext main-mode message to node `to` on port
+ * 500 whose payloads are `types` in that order, the VIDs among them being
+ * `w` in that order. */
+static void expect_mm(const char *what, size_t r, int to, const uint8_t *types, size_t ntypes,
+		      const struct want_vid *const *w, size_t nw)
+{
+	assert_true(r < nrec);
+	assert_int_equal(rec[r].to, to);
+	assert_int_equal(rec[r].dport, 500);
+	assert_int_equal(isakmp_parse(&WM, rec[r].buf, rec[r].len, 0), ISAKMP_OK);
+	assert_int_equal(WM.exchange, ISAKMP_EXCH_IDPROT);
+	assert_false(WM.encrypted);
+	if (WM.npayloads != ntypes)
+		fail_msg("%s: %u payloads, expected %zu", what, WM.npayloads, ntypes);
+	size_t v = 0;
+	for (unsigned i = 0; i < WM.npayloads; i++) {
+		if (WM.pl[i].type != types[i])
+			fail_msg("%s: payload %u is type %u, expected %u", what, i, WM.pl[i].type, types[i]);
+		if (types[i] != ISAKMP_NP_VID)
+			continue;
+		assert_true(v < nw);
+		if (WM.pl[i].body_len != w[v]->len || memcmp(WM.pl[i].body, w[v]->v, w[v]->cmp) != 0)
+			fail_msg("%s: VID %zu (payload %u, %u bytes) is not %s", what, v + 1, i, WM.pl[i].body_len,
+				 w[v]->name);
+		v++;
+	}
+	assert_int_equal(v, nw);
+}
+
+static void free_rec(void)
+{
+	recording = false;
+	for (size_t r = 0; r < nrec; r++)
+		free(rec[r].buf);
+	nrec = 0;
+}
+
+/* What A's MM1 carries as B receives it (deliver_hook). */
+static enum { MM1_AS_SENT, MM1_DRAFTS_ONLY, MM1_NO_NATT } mm1_edit;
+
+static void edit_mm1(struct pkt *p)
+{
+	static const uint8_t zero[8];
+	if (mm1_edit == MM1_AS_SENT || p->to != 1 || p->len < 28 || p->buf[18] != ISAKMP_EXCH_IDPROT ||
+	    (p->buf[19] & 1) || memcmp(p->buf + 8, zero, 8))
+		return;
+	assert_int_equal(isakmp_parse(&WM, p->buf, p->len, 0), ISAKMP_OK);
+	for (unsigned i = 0; i < WM.npayloads; i++) {
+		if (WM.pl[i].type != ISAKMP_NP_VID || WM.pl[i].body_len != 16)
+			continue;
+		uint8_t *body = p->buf + (WM.pl[i].body - p->buf);
+		if (mm1_edit == MM1_DRAFTS_ONLY && !memcmp(body, W_RFC3947.v, 16))
+			memcpy(body, W_D02.v, 16); /* RFC 3947 -> draft-02 without the newline */
+		else if (mm1_edit == MM1_NO_NATT)
+			memcpy(body, W_UNKNOWN.v, 16);
+	}
+}
+
+/* The VIDs espfabd sends, per main-mode message, in order, as docs/ike.md
+ * says IOS sends them: MM1 the NAT-T family (RFC 3947, draft-07, -03,
+ * -02\n); MM2 the NAT-T VID chosen; MM3/MM4 DPD and Cisco IOS, before the
+ * NAT-D payloads. Unity and XAUTH are not sent (L2L). */
+static void test_vids_on_wire(void **state)
+{
+	(void)state;
+	want_vids_init();
+	struct site s = { 0 };
+	setup_pair(&s, &s, false);
+	recording = true;
+	nrec = 0;
+	acquire_a();
+	pump();
+	recording = false;
+	assert_string_equal(ike_peer_state(N[1].k, A_ADDR), "QM_IDLE");
+	assert_true(nrec >= 9); /* MM1..MM6, QM1..QM3 */
+	static const uint8_t t_mm1[] = { ISAKMP_NP_SA, ISAKMP_NP_VID, ISAKMP_NP_VID, ISAKMP_NP_VID, ISAKMP_NP_VID };
+	static const uint8_t t_mm2[] = { ISAKMP_NP_SA, ISAKMP_NP_VID };
+	static const uint8_t t_mm34[] = { ISAKMP_NP_KE, ISAKMP_NP_NONCE, ISAKMP_NP_VID,
+					  ISAKMP_NP_VID, ISAKMP_NP_NATD, ISAKMP_NP_NATD };
+	const struct want_vid *mm1[] = { &W_RFC3947, &W_D07, &W_D03, &W_D02N };
+	const struct want_vid *mm2[] = { &W_RFC3947 };
+	const struct want_vid *mm34[] = { &W_DPD, &W_IOS };
+	expect_mm("MM1", 0, 1, t_mm1, sizeof t_mm1, mm1, 4);
+	expect_mm("MM2", 1, 0, t_mm2, sizeof t_mm2, mm2, 1);
+	expect_mm("MM3", 2, 1, t_mm34, sizeof t_mm34, mm34, 2);
+	expect_mm("MM4", 3, 0, t_mm34, sizeof t_mm34, mm34, 2);
+	/* MM5 and MM6 are encrypted */
+	for (size_t r = 4; r < 6; r++) {
+		assert_int_equal(isakmp_parse(&WM, rec[r].buf, rec[r].len, 0), ISAKMP_OK);
+		assert_int_equal(WM.exchange, ISAKMP_EXCH_IDPROT);
+		assert_true(WM.encrypted);
+	}
+	free_rec();
+	teardown_pair();
+}
+
+/* MM2 when the initiator offers NAT-T drafts only: B answers with the
+ * newest draft it was offered (draft-07, not the -02 now first in MM1) and
+ * both use the drafts' NAT-D payload (130) in MM3/MM4. With no NAT-T VID
+ * at all, MM2 carries no VID and MM3/MM4 no NAT-D. */
+static void test_vids_mm2_choice(void **state)
+{
+	(void)state;
+	want_vids_init();
+	static const uint8_t t_mm2[] = { ISAKMP_NP_SA, ISAKMP_NP_VID };
+	static const uint8_t t_mm34[] = { ISAKMP_NP_KE, ISAKMP_NP_NONCE, ISAKMP_NP_VID,
+					  ISAKMP_NP_VID, ISAKMP_NP_NATD_DRAFT, ISAKMP_NP_NATD_DRAFT };
+	const struct want_vid *mm2[] = { &W_D07 };
+	const struct want_vid *mm34[] = { &W_DPD, &W_IOS };
+	struct site s = { 0 };
+	setup_pair(&s, &s, false);
+	deliver_hook = edit_mm1;
+	mm1_edit = MM1_DRAFTS_ONLY;
+	recording = true;
+	nrec = 0;
+	acquire_a();
+	pump();
+	recording = false;
+	assert_string_equal(ike_peer_state(N[1].k, A_ADDR), "QM_IDLE");
+	assert_true(nrec >= 9);
+	expect_mm("MM2 (drafts offered)", 1, 0, t_mm2, sizeof t_mm2, mm2, 1);
+	expect_mm("MM3 (drafts)", 2, 1, t_mm34, sizeof t_mm34, mm34, 2);
+	expect_mm("MM4 (drafts)", 3, 0, t_mm34, sizeof t_mm34, mm34, 2);
+	free_rec();
+	teardown_pair();
+
+	static const uint8_t t_mm2_none[] = { ISAKMP_NP_SA };
+	static const uint8_t t_mm34_none[] = { ISAKMP_NP_KE, ISAKMP_NP_NONCE, ISAKMP_NP_VID, ISAKMP_NP_VID };
+	setup_pair(&s, &s, false);
+	deliver_hook = edit_mm1;
+	mm1_edit = MM1_NO_NATT;
+	recording = true;
+	nrec = 0;
+	acquire_a();
+	pump();
+	recording = false;
+	assert_string_equal(ike_peer_state(N[1].k, A_ADDR), "QM_IDLE");
+	assert_true(nrec >= 9);
+	expect_mm("MM2 (no NAT-T)", 1, 0, t_mm2_none, sizeof t_mm2_none, NULL, 0);
+	expect_mm("MM3 (no NAT-T)", 2, 1, t_mm34_none, sizeof t_mm34_none, mm34, 2);
+	expect_mm("MM4 (no NAT-T)", 3, 0, t_mm34_none, sizeof t_mm34_none, mm34, 2);
+	free_rec();
+	deliver_hook = NULL;
+	mm1_edit = MM1_AS_SENT;
+	teardown_pair();
+}
+
+/* ---- INITIAL-CONTACT --------------------------------------------------------------- */
+
+static unsigned count_logged(const char *s)
+{
+	unsigned n = 0;
+	for (const char *p = strstr(logbuf, s); p; p = strstr(p + 1, s))
+		n++;
+	return n;
+}
+
+static void clear_log(void)
+{
+	loglen = 0;
+	logbuf[0] = 0;
+}
+
+/* every ISAKMP SA, established or not */
+static unsigned sa_total(const ike *k)
+{
+	return ike_count_sa(k, true) + ike_count_sa(k, false);
+}
+
+static unsigned ike_pairs_with(const ike *k, uint32_t peer)
+{
+	unsigned n = 0;
+	for (const struct ike_pair *p = k->pairs; p; p = p->next)
+		n += p->peer == peer;
+	return n;
+}
+
+#define IC_SENT "sending INITIAL_CONTACT notify"
+#define IC_RCVD "processing NOTIFY INITIAL_CONTACT protocol 1\n" /* in MM5 (not informational) */
+
+/* RFC 2407 4.6.3.3 as docs/ike.md says (IOS's behaviour): the initiator puts INITIAL-CONTACT in
+ * MM5 only when it holds no established ISAKMP SA and no IPsec pair with
+ * the peer; the responder that gets it deletes every other ISAKMP SA and
+ * every pair it has with that peer, without telling it (the peer rebooted).
+ * Peer reboot = A replaced by a fresh instance. */
+static void test_initial_contact(void **state)
+{
+	(void)state;
+	struct site s = { 0 };
+	setup_pair(&s, &s, false);
+
+	/* 1. first contact: A has nothing with B, so MM5 carries the notify;
+	 * B had nothing to delete */
+	acquire_a();
+	pump();
+	assert_string_equal(ike_peer_state(N[1].k, A_ADDR), "QM_IDLE");
+	assert_int_equal(count_logged(IC_SENT), 1);
+	assert_int_equal(count_logged(IC_RCVD), 1);
+	assert_true(logged("Process initial contact, bring down existing phase 1 and 2 SA's with local 192.0.2.2 "
+			   "remote 192.0.2.1"));
+	assert_int_equal(live_pairs(&N[1].db), 1);
+	assert_int_equal(N[1].db.deletes, 0);
+
+	/* 2. a second main mode while the ISAKMP SA is up: no INITIAL-CONTACT,
+	 * B keeps both ISAKMP SAs and the pair */
+	clear_log();
+	struct ike_sa *sa = NULL;
+	assert_int_equal(ike_mm_initiate(N[0].k, A_ADDR, B_ADDR, &sa), 0);
+	pump();
+	assert_int_equal(ike_count_sa(N[0].k, true), 2);
+	assert_int_equal(ike_count_sa(N[1].k, true), 2);
+	assert_true(logged("SA has been authenticated with 192.0.2.1"));
+	assert_false(logged("INITIAL_CONTACT"));
+	assert_int_equal(live_pairs(&N[1].db), 1);
+	assert_int_equal(N[1].db.deletes, 0);
+
+	/* 3. no ISAKMP SA left but the pair is up (clear crypto isakmp on A):
+	 * a new main mode (and quick mode) still without INITIAL-CONTACT */
+	assert_int_equal(ike_clear(N[0].k, 0), 2);
+	pump();
+	assert_int_equal(sa_total(N[0].k), 0);
+	assert_int_equal(sa_total(N[1].k), 0);
+	assert_int_equal(live_pairs(&N[0].db), 1);
+	assert_int_equal(live_pairs(&N[1].db), 1);
+	clear_log();
+	acquire_a();
+	pump();
+	assert_string_equal(ike_peer_state(N[1].k, A_ADDR), "QM_IDLE");
+	assert_true(logged("SA has been authenticated with 192.0.2.1"));
+	assert_false(logged("INITIAL_CONTACT"));
+	assert_int_equal(N[1].db.n, 2);
+	assert_int_equal(live_pairs(&N[1].db), 2); /* the old pair survived */
+	assert_int_equal(N[1].db.deletes, 0);
+
+	/* 4. an INITIAL-CONTACT in an informational exchange is ignored */
+	clear_log();
+	assert_non_null(N[0].k->sas);
+	assert_int_equal(ike_info_send_notify(N[0].k->sas, ISAKMP_PROTO_ISAKMP, NULL, 0, IPSEC_N_INITIAL_CONTACT, NULL, 0),
+			 0);
+	pump();
+	assert_true(logged("processing NOTIFY INITIAL_CONTACT protocol 1 (informational): ignored"));
+	assert_int_equal(ike_count_sa(N[1].k, true), 1);
+	assert_int_equal(live_pairs(&N[1].db), 2);
+
+	/* 5. A reboots: a fresh instance with an empty SADB, nothing said to B.
+	 * B still holds an ISAKMP SA and two pairs with A. */
+	drop_all[0] = true;
+	ike_free(N[0].k);
+	pump();
+	drop_all[0] = false;
+	N[0].db = (struct sadb){ .next_spi = 0x3000 };
+	struct ike_params p = { .cfg = N[0].cfg, .loop = L, .db = &N[0].db, .send = net_send, .send_arg = &N[0],
+				.keepalive = net_keepalive };
+	assert_int_equal(ike_new(&p, &N[0].k), 0);
+	assert_int_equal(ike_count_sa(N[1].k, true), 1);
+	assert_int_equal(ike_pairs_with(N[1].k, A_ADDR), 2);
+	uint32_t stale_conn = N[1].k->sas->conn_id;
+	obuf o;
+	obuf_init(&o, 0);
+	ike_show_sa(N[1].k, &o, false);
+	char line[128];
+	snprintf(line, sizeof line, "%-16s%-16s%-15s%7u ACTIVE\n", "192.0.2.2", "192.0.2.1", "QM_IDLE", stale_conn);
+	assert_non_null(strstr(obuf_str(&o), line));
+
+	clear_log();
+	acquire_a();
+	pump();
+	assert_string_equal(ike_peer_state(N[0].k, B_ADDR), "QM_IDLE");
+	assert_int_equal(count_logged(IC_SENT), 1);
+	assert_int_equal(count_logged(IC_RCVD), 1);
+	assert_true(logged("deleting SA reason \"initial contact\" state (R) QM_IDLE (peer 192.0.2.1)"));
+	/* B: one ISAKMP SA (the new one), one pair (the new one, mirrored by
+	 * A's), the two stale pairs gone from the SADB (engine slots freed) */
+	assert_int_equal(sa_total(N[1].k), 1);
+	assert_int_equal(ike_count_sa(N[1].k, true), 1);
+	assert_int_not_equal(N[1].k->sas->conn_id, stale_conn);
+	assert_int_equal(N[1].db.n, 3);
+	assert_false(N[1].db.live[0]);
+	assert_false(N[1].db.live[1]);
+	assert_true(N[1].db.live[2]);
+	assert_int_equal(N[1].db.deletes, 2);
+	assert_int_equal(live_pairs(&N[1].db), 1);
+	assert_int_equal(ike_pairs_with(N[1].k, A_ADDR), 1);
+	assert_int_equal(N[1].k->pairs->conn_id, N[1].k->sas->conn_id);
+	assert_int_equal(N[0].db.n, 1);
+	check_mirror(0, 2);
+	obuf_reset(&o);
+	ike_show_sa(N[1].k, &o, false);
+	assert_null(strstr(obuf_str(&o), line));
+	snprintf(line, sizeof line, "%-16s%-16s%-15s%7u ACTIVE\n", "192.0.2.2", "192.0.2.1", "QM_IDLE",
+		 N[1].k->sas->conn_id);
+	assert_non_null(strstr(obuf_str(&o), line));
+	obuf_free(&o);
+	/* nothing was sent to A about the stale SAs */
+	assert_false(logged("sending ISAKMP delete"));
+	teardown_pair();
+}
+
 /* Phase-1 lifetime: at 90 % no new quick modes on the old SA (the next one
  * builds a new ISAKMP SA), at 100 % a delete to the peer. */
 static void test_p1_lifetime(void **state)
@@ -1316,6 +1715,10 @@ int main(void)
 		cmocka_unit_test(test_delete_and_clear),
 		cmocka_unit_test(test_dpd),
 		cmocka_unit_test(test_responder_lifetime),
+		cmocka_unit_test(test_responder_lifetime_kb),
+		cmocka_unit_test(test_vids_on_wire),
+		cmocka_unit_test(test_vids_mm2_choice),
+		cmocka_unit_test(test_initial_contact),
 		cmocka_unit_test(test_p1_lifetime),
 		cmocka_unit_test(test_half_open_limit),
 		cmocka_unit_test(test_half_open_configured_peer),

@@ -2,11 +2,15 @@
 # bench-sim.sh BUILD — make bench-sim (docs/benchmarks.md, "Fabric through
 # the DMA, in the SystemC platform"):
 #
-#   1. espfab-bench --engine sim --board all: bytes per fabric cycle through
-#      driver -> DMA -> Verilated espfab_dma_top -> DMA -> driver in
-#      espfab-simd, each board's profile picking the configuration
-#      (pipelined=1: espfab-simd-pipelined, else -iterative), projected to
-#      Gbps per board with the binding limit;      BUILD/bench/sim.json
+#   1. espfab-bench --engine sim: bytes per fabric cycle through driver ->
+#      DMA -> Verilated espfab_dma_top -> DMA -> driver in espfab-simd,
+#      projected to Gbps per board with the binding limit; each board is
+#      measured on the platform configuration whose Verilated parameters
+#      (PIPELINED SA_SLOTS N_CTX CIPHER_LANES STREAM_BYTES N_QUEUES) are its
+#      profile's: iterative or pipelined when one matches exactly, else
+#      board-NAME (scripts/build-simd.sh, built here on demand); one
+#      espfab-bench run per configuration, --params config=CONFIG;
+#                                                  BUILD/bench/sim.json
 #   2. espfab-bench --engine sw, same sizes and transforms, wall time on
 #      this machine;                               BUILD/bench/sim-sw.json
 #   3. the DMA + descriptor overhead against the stream-level make bench-rtl
@@ -14,12 +18,16 @@
 #   4. BUILD/bench/sim.png: Gbps against packet size, one line per board
 #      (projected) and one for sw (measured here), one panel per transform.
 #
-# Environment: SIZES (default 64,128,256,512,1024,1400), TRANSFORMS
-# (aes128-sha1,3des-sha1,des-md5), DIRECTION (encap), PACKETS (measured
-# completions per row, 512), STREAM_REF (bench-rtl's AES-SHA1 1400-byte
-# encap bytes/cycle, 16 SAs; default 30.435, docs/rtl-bench.md; or read
-# from BUILD/bench/rtl.json when that exists), SW_SECONDS (0.3), PLOT_ONLY=1
-# (redo 3 and 4 from the existing JSON).
+# Environment: BOARDS (profile names, comma-separated; default all),
+# BOARD_CONFIGS (exact: as in 1, the default; named: pipelined=1 ->
+# pipelined, else iterative, never a board-NAME build, and a row whose
+# board's parameters differ from its configuration's is starred and has
+# config_matches_board false), SIZES (default 64,128,256,512,1024,1400),
+# TRANSFORMS (aes128-sha1,3des-sha1,des-md5), DIRECTION (encap), PACKETS
+# (measured completions per row, 512), STREAM_REF (bench-rtl's AES-SHA1
+# 1400-byte encap bytes/cycle, 16 SAs; default 30.435, docs/rtl-bench.md;
+# or read from BUILD/bench/rtl.json when that exists), SW_SECONDS (0.3),
+# PLOT_ONLY=1 (redo 3 and 4 from the existing JSON), JOBS (build-simd.sh).
 set -euo pipefail
 build=$(cd "$1" && pwd)
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -31,16 +39,74 @@ direction=${DIRECTION:-encap}
 packets=${PACKETS:-512}
 export ESPFAB_BOARD_DIR=$root/board/profiles
 unset ESPFAB_SIMD ESPFAB_SIM # the boards choose the configuration
+simd=$root/scripts/build-simd.sh
 mkdir -p "$out"
 for t in jq gnuplot; do
 	command -v $t >/dev/null || { echo "bench-sim: $t not installed (make deps)" >&2; exit 1; }
 done
 
 if [ "${PLOT_ONLY:-0}" != 1 ]; then
-echo "== espfab-bench --engine sim --board all (fabric cycles; $(date -u '+%Y-%m-%d %H:%M UTC'), $(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo '?'))"
+# 1. which configuration measures which board
+boards=${BOARDS:-all}
+boards=${boards,,}
+: >"$out/sim.txt"
+if [ "$boards" = all ]; then
+	boards=$(cd "$ESPFAB_BOARD_DIR" && ls -- *.conf | sed 's/\.conf$//' | paste -sd, -)
+fi
+declare -A cfg_boards=() # configuration -> its boards, comma-separated
+cfgs=()                  # configurations in first-use order
+for bd in ${boards//,/ }; do
+	bp=$("$simd" --params "board-$bd") # also checks the name and the profile
+	case ${BOARD_CONFIGS:-exact} in
+	exact)
+		cfg=board-$bd
+		for named in iterative pipelined; do
+			[ "$("$simd" --params "$named")" = "$bp" ] && { cfg=$named; break; }
+		done
+		;;
+	named) [[ $bp == *-GPIPELINED=1* ]] && cfg=pipelined || cfg=iterative ;;
+	*) echo "bench-sim: BOARD_CONFIGS=${BOARD_CONFIGS}: expected exact or named" >&2; exit 2 ;;
+	esac
+	[ -n "${cfg_boards[$cfg]:-}" ] || cfgs+=("$cfg")
+	cfg_boards[$cfg]=${cfg_boards[$cfg]:+${cfg_boards[$cfg]},}$bd
+	echo "# bench-sim: $bd ($bp) on espfab-simd-$cfg" | tee -a "$out/sim.txt"
+done
+for cfg in "${cfgs[@]}"; do
+	nice "$simd" "$build" "$cfg" # rebuilds only what is stale
+done
+
+echo "== espfab-bench --engine sim (fabric cycles; $(date -u '+%Y-%m-%d %H:%M UTC'), $(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo '?'))"
 t0=$(date +%s)
-"$bin/espfab-bench" --engine sim --board all --sizes "$sizes" --transforms "$xforms" --direction "$direction" \
-	--packets "$packets" --json "$out/sim.json" | tee "$out/sim.txt"
+parts=()
+for cfg in "${cfgs[@]}"; do
+	# espfab-bench stars a board-NAME configuration (its table knows only the
+	# named ones); here the parameters are compared, and when every board of
+	# the run has exactly the configuration's the star and its note go
+	exact=1
+	for bd in ${cfg_boards[$cfg]//,/ }; do
+		[ "$("$simd" --params "$cfg")" = "$("$simd" --params "board-$bd")" ] || exact=0
+	done
+	unstar=(cat)
+	[ $exact = 1 ] && unstar=(awk -v c="$cfg" '
+		index($0, c "* ") == 1 { $0 = c "  " substr($0, length(c) + 3) }
+		/^# note: \* = .* configuration whose engine parameters/ { skip = 1; next }
+		skip && /^#       / { skip = 0; next }
+		{ skip = 0; print }')
+	"$bin/espfab-bench" --engine sim --params "config=$cfg" --board "${cfg_boards[$cfg]}" --sizes "$sizes" \
+		--transforms "$xforms" --direction "$direction" --packets "$packets" --json "$out/sim-$cfg.json" |
+		"${unstar[@]}" | tee -a "$out/sim.txt"
+	parts+=("$out/sim-$cfg.json")
+done
+# config_matches_board true where all six parameters are the board's (see
+# above; otherwise espfab-bench's own comparison stands)
+matches=$(for cfg in "${cfgs[@]}"; do
+	for bd in ${cfg_boards[$cfg]//,/ }; do
+		if [ "$("$simd" --params "$cfg")" = "$("$simd" --params "board-$bd")" ]; then echo "\"$cfg $bd\""; fi
+	done
+done | jq -s .)
+jq -s --argjson m "$matches" 'add | map(if (.config + " " + .board) as $k | $m | any(.[]; . == $k) then
+	.config_matches_board = true else . end)' "${parts[@]}" >"$out/sim.json"
+rm -f "${parts[@]}"
 echo "# $(($(date +%s) - t0)) s of simulation"
 echo
 echo "== espfab-bench --engine sw (wall time on this machine)"

@@ -12,18 +12,64 @@
 #              (the Zynq-7000 profile; what make test builds)
 #   pipelined  PIPELINED=1 SA_SLOTS=1024 N_CTX=64 CIPHER_LANES=2 STREAM_BYTES=32 N_QUEUES=4
 #              (the Alveo profile of make bench-rtl, docs/rtl-bench.md)
+#   board-NAME the six parameters of the board profile NAME.conf (lowercase
+#              NAME; keys pipelined, sa_slots, n_ctx, cipher_lanes,
+#              stream_bytes, n_queues) in $ESPFAB_BOARD_DIR, default
+#              board/profiles (docs/boards.md), e.g. board-zcu102
+#
+# build-simd.sh --params CONFIG prints CONFIG's parameters (-GPIPELINED=1
+# -GSA_SLOTS=256 ...) on one line and builds nothing (bench-sim.sh compares
+# a board's with the named configurations').
 # Environment: JOBS (C++ compile jobs, default 2), CXX (default g++).
 # Rebuilds only when an input is newer than the binary.
 set -euo pipefail
-build=$1 config=$2
 root=$(cd "$(dirname "$0")/.." && pwd)
+
+# config_params CONFIG: set params=(-GNAME=VALUE ...) or exit 2
+config_params() {
+	local config=$1 name dir f key v
+	case $config in
+	iterative) params=(-GPIPELINED=0 -GSA_SLOTS=64 -GN_CTX=4 -GCIPHER_LANES=1 -GSTREAM_BYTES=16 -GN_QUEUES=4) ;;
+	pipelined) params=(-GPIPELINED=1 -GSA_SLOTS=1024 -GN_CTX=64 -GCIPHER_LANES=2 -GSTREAM_BYTES=32 -GN_QUEUES=4) ;;
+	board-*)
+		name=${config#board-}
+		dir=${ESPFAB_BOARD_DIR:-$root/board/profiles}
+		f=$dir/$name.conf
+		[[ $name =~ ^[a-z0-9_-]+$ ]] || {
+			echo "build-simd: $config: the board name must be lowercase letters, digits, '-', '_'" >&2; exit 2; }
+		[ -r "$f" ] || { echo "build-simd: $config: no profile $f" >&2; exit 2; }
+		params=()
+		for key in pipelined sa_slots n_ctx cipher_lanes stream_bytes n_queues; do
+			# `key = value`, '#' starts a comment (host/board_profile.c parses the rest)
+			v=$(sed -e 's/#.*//' "$f" | awk -F= -v k="$key" '
+				{ n = $1; gsub(/[ \t\r]/, "", n) }
+				n == k { v = substr($0, index($0, "=") + 1); gsub(/^[ \t]+|[ \t\r]+$/, "", v); c++; last = v }
+				END { if (c == 1) print last; else if (c > 1) print "DUP" }')
+			case $key:$v in
+			pipelined:1 | pipelined:yes | pipelined:true) v=1 ;;
+			pipelined:0 | pipelined:no | pipelined:false) v=0 ;;
+			pipelined:*) v= ;;
+			esac
+			[[ $v =~ ^[0-9]+$ ]] || {
+				echo "build-simd: $f: $key missing, repeated or not a whole number" >&2; exit 2; }
+			params+=("-G${key^^}=$((10#$v))")
+		done
+		;;
+	*) echo "build-simd: unknown configuration '$config' (iterative, pipelined, board-NAME)" >&2; exit 2 ;;
+	esac
+}
+
+if [ "${1:-}" = --params ]; then
+	[ $# -eq 2 ] || { echo "usage: build-simd.sh --params CONFIG" >&2; exit 2; }
+	config_params "$2"
+	echo "${params[*]}"
+	exit 0
+fi
+[ $# -eq 2 ] || { echo "usage: build-simd.sh BUILD CONFIG | --params CONFIG" >&2; exit 2; }
+build=$1 config=$2
+config_params "$config"
 mkdir -p "$build"
 build=$(cd "$build" && pwd)
-case $config in
-iterative) params=(-GPIPELINED=0 -GSA_SLOTS=64 -GN_CTX=4 -GCIPHER_LANES=1 -GSTREAM_BYTES=16 -GN_QUEUES=4) ;;
-pipelined) params=(-GPIPELINED=1 -GSA_SLOTS=1024 -GN_CTX=64 -GCIPHER_LANES=2 -GSTREAM_BYTES=32 -GN_QUEUES=4) ;;
-*) echo "build-simd: unknown configuration '$config' (iterative, pipelined)" >&2; exit 2 ;;
-esac
 jobs=${JOBS:-2}
 cxx=${CXX:-g++}
 out=$build/sim/$config

@@ -24,6 +24,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/resource.h>
 #include <sys/time.h>
 #include <sys/wait.h>
@@ -1190,6 +1191,9 @@ static const struct sim_config {
 
 static bool config_matches(const char *config, const board_profile *p)
 {
+	/* board-NAME is built from NAME's profile (scripts/build-simd.sh) */
+	if (!strncmp(config, "board-", 6))
+		return !strcasecmp(config + 6, p->name);
 	for (size_t i = 0; i < sizeof sim_configs / sizeof sim_configs[0]; i++) {
 		const struct sim_config *c = &sim_configs[i];
 		if (!strcmp(c->name, config))

@@ -79,33 +79,12 @@ echo "== espfab-bench --engine sim (fabric cycles; $(date -u '+%Y-%m-%d %H:%M UT
 t0=$(date +%s)
 parts=()
 for cfg in "${cfgs[@]}"; do
-	# espfab-bench stars a board-NAME configuration (its table knows only the
-	# named ones); here the parameters are compared, and when every board of
-	# the run has exactly the configuration's the star and its note go
-	exact=1
-	for bd in ${cfg_boards[$cfg]//,/ }; do
-		[ "$("$simd" --params "$cfg")" = "$("$simd" --params "board-$bd")" ] || exact=0
-	done
-	unstar=(cat)
-	[ $exact = 1 ] && unstar=(awk -v c="$cfg" '
-		index($0, c "* ") == 1 { $0 = c "  " substr($0, length(c) + 3) }
-		/^# note: \* = .* configuration whose engine parameters/ { skip = 1; next }
-		skip && /^#       / { skip = 0; next }
-		{ skip = 0; print }')
 	"$bin/espfab-bench" --engine sim --params "config=$cfg" --board "${cfg_boards[$cfg]}" --sizes "$sizes" \
 		--transforms "$xforms" --direction "$direction" --packets "$packets" --json "$out/sim-$cfg.json" |
-		"${unstar[@]}" | tee -a "$out/sim.txt"
+		tee -a "$out/sim.txt"
 	parts+=("$out/sim-$cfg.json")
 done
-# config_matches_board true where all six parameters are the board's (see
-# above; otherwise espfab-bench's own comparison stands)
-matches=$(for cfg in "${cfgs[@]}"; do
-	for bd in ${cfg_boards[$cfg]//,/ }; do
-		if [ "$("$simd" --params "$cfg")" = "$("$simd" --params "board-$bd")" ]; then echo "\"$cfg $bd\""; fi
-	done
-done | jq -s .)
-jq -s --argjson m "$matches" 'add | map(if (.config + " " + .board) as $k | $m | any(.[]; . == $k) then
-	.config_matches_board = true else . end)' "${parts[@]}" >"$out/sim.json"
+jq -s 'add' "${parts[@]}" >"$out/sim.json"
 rm -f "${parts[@]}"
 echo "# $(($(date +%s) - t0)) s of simulation"
 echo

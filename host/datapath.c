@@ -78,6 +78,13 @@ struct dp_state {
 	size_t n_dyn;
 	struct dp_ifc *ifcs;
 	size_t n_ifcs;
+	/* routes `DST dev <tun> src ADDR` in DP_TABLE_OUT for the gateway's own
+	 * traffic (local_rules_for_map) */
+	struct dp_lroute {
+		uint32_t dst;
+		uint8_t dst_len;
+	} *lroutes;
+	size_t n_lroutes;
 	int tun_ifindex, check_ifindex;
 };
 
@@ -867,6 +874,67 @@ static int rules_for_map(struct dp_state *dp, const ios_crypto_map *map, const c
 	return 0;
 }
 
+/* Traffic the gateway originates itself (IOS protects it when the ACL
+ * covers it: on IOS its source is the crypto-map interface's address, e.g.
+ * a transport-mode ACL `permit ip host OWN host PEER`).  A socket that is
+ * not bound has no source at its route lookup (0.0.0.0): the rule `from
+ * SRC to DST` cannot match, and the packet would leave in the clear by the
+ * main table.  For every permit line whose source prefix covers the
+ * crypto-map interface's address ADDR: a route `DST dev <tun> src ADDR` in
+ * DP_TABLE_OUT (the kernel then picks ADDR as the source, so the packet is
+ * the ACL's) and the rule `iif lo from 0.0.0.0/32 to DST` into that table
+ * (only lookups of local sockets without a source: `iif lo` is the host's
+ * own output, and espfabd's own marked packets took the fwmark rule
+ * before).  A DST already routed for another line or interface keeps the
+ * first source.  The table is espfab's: a route left by a killed espfabd
+ * is replaced; DST `any` gives the default route the source. */
+#define DP_LOCAL_PREF (DP_RULE_PREF + 301u)
+static int local_rules_for_map(struct dp_state *dp, const ios_crypto_map *map, uint32_t addr, int tun_ifindex,
+			       uint32_t *pref)
+{
+	for (size_t i = 0; i < map->n_entries; i++) {
+		const ios_map_entry *me = &map->entries[i];
+		const ios_map_entry *list = me;
+		size_t n = 1;
+		if (me->dynamic_ref) {
+			if (!me->dynmap)
+				continue;
+			list = me->dynmap->entries;
+			n = me->dynmap->n_entries;
+		}
+		for (size_t k = 0; k < n; k++) {
+			const ios_acl *acl = list[k].acl;
+			for (size_t a = 0; acl && a < acl->n_aces; a++) {
+				const ios_ace *ace = &acl->aces[a];
+				uint8_t sl = wild_plen(ace->src_wild), dl = wild_plen(ace->dst_wild);
+				uint32_t sm = sl ? ~0u << (32 - sl) : 0, dm = dl ? ~0u << (32 - dl) : 0;
+				if (!ace->permit || (addr & sm) != (ace->src & sm))
+					continue;
+				uint32_t dst = ace->dst & dm;
+				bool have = false;
+				for (size_t j = 0; j < dp->n_lroutes && !have; j++)
+					have = dp->lroutes[j].dst == dst && dp->lroutes[j].dst_len == dl;
+				if (!have) {
+					struct dp_lroute *nr = realloc(dp->lroutes, (dp->n_lroutes + 1) * sizeof *nr);
+					if (!nr)
+						return -ENOMEM;
+					dp->lroutes = nr;
+					int r = dp_nl_route_src(true, DP_TABLE_OUT, dst, dl, tun_ifindex, addr);
+					if (r < 0)
+						return r;
+					nr[dp->n_lroutes].dst = dst, nr[dp->n_lroutes].dst_len = dl;
+					dp->n_lroutes++;
+				}
+				int r = add_rule(dp, *pref, DP_TABLE_OUT, 0, 32, dst, dl, "lo", 0);
+				if (r < 0)
+					return r;
+				(*pref)++;
+			}
+		}
+	}
+	return 0;
+}
+
 /* Pairs of dynamic-map entries without `match address` (a hub's `crypto
  * dynamic-map DYN 10 / set transform-set ...`): no ACL line gave a rule at
  * start-up, so the traffic the peer negotiated would leave in the clear by
@@ -1063,7 +1131,7 @@ int datapath_start(sadb *db, const struct espfabd_ifmap *map, size_t n_map, bool
 		snprintf(err, err_len, "data path: fwmark rule: %s", strerror(-r));
 		goto fail;
 	}
-	uint32_t pref_out = DP_RULE_PREF + 1, pref_in = DP_RULE_PREF + 501;
+	uint32_t pref_out = DP_RULE_PREF + 1, pref_in = DP_RULE_PREF + 501, pref_local = DP_LOCAL_PREF;
 	for (size_t i = 0; i < db->cfg->n_ifaces; i++) {
 		const ios_interface *x = &db->cfg->ifaces[i];
 		if (!x->crypto_map)
@@ -1092,6 +1160,11 @@ int datapath_start(sadb *db, const struct espfabd_ifmap *map, size_t n_map, bool
 				 strerror(-r));
 			goto fail;
 		}
+		if (x->has_addr && (r = local_rules_for_map(dp, x->crypto_map, x->addr, io->tun_ifindex, &pref_local)) < 0) {
+			snprintf(err, err_len, "data path: rules for the gateway's own traffic, crypto map %s: %s",
+				 x->crypto_map->name, strerror(-r));
+			goto fail;
+		}
 	}
 	elog_msg(ELOG_INFO, "ESPFABD", "DATAPATH", "%zu policy rules: crypto ACL traffic -> %s, cleartext check -> %s",
 		 dp->n_rules, io->tun_name, dp->check_name);
@@ -1116,6 +1189,9 @@ void datapath_stop(sadb *db)
 			struct dp_rule *x = &dp->rules[i];
 			dp_nl_rule(false, x->pref, x->table, x->src, x->src_len, x->dst, x->dst_len, x->iif, x->fwmark);
 		}
+		for (size_t i = 0; db->io && i < dp->n_lroutes; i++)
+			dp_nl_route_src(false, DP_TABLE_OUT, dp->lroutes[i].dst, dp->lroutes[i].dst_len,
+					db->io->tun_ifindex, 0);
 		if (db->io)
 			dp_nl_route_dev(false, DP_TABLE_OUT, db->io->tun_ifindex);
 		if (dp->check_ifindex > 0)
@@ -1131,6 +1207,9 @@ void datapath_stop(sadb *db)
 	free(dp->ifcs);
 	dp->ifcs = NULL;
 	dp->n_ifcs = 0;
+	free(dp->lroutes);
+	dp->lroutes = NULL;
+	dp->n_lroutes = 0;
 	if (dp->check_w)
 		evloop_fd_del(db->loop, dp->check_w);
 	dp->check_w = NULL;

@@ -136,6 +136,28 @@ int dp_nl_route_dev(bool add, uint32_t table, int oif)
 	return talk(&r);
 }
 
+int dp_nl_route_src(bool add, uint32_t table, uint32_t dst, uint8_t dst_len, int oif, uint32_t prefsrc)
+{
+	struct nlreq r;
+	memset(&r, 0, sizeof r);
+	r.h.nlmsg_len = NLMSG_LENGTH(sizeof r.u.rt);
+	r.h.nlmsg_type = add ? RTM_NEWROUTE : RTM_DELROUTE;
+	r.h.nlmsg_flags = add ? NLM_F_CREATE | NLM_F_REPLACE : 0;
+	r.u.rt.rtm_family = AF_INET;
+	r.u.rt.rtm_dst_len = dst_len;
+	r.u.rt.rtm_table = table < 256 ? (uint8_t)table : RT_TABLE_UNSPEC;
+	r.u.rt.rtm_protocol = RTPROT_STATIC;
+	r.u.rt.rtm_scope = RT_SCOPE_LINK;
+	r.u.rt.rtm_type = RTN_UNICAST;
+	attr32(&r, RTA_TABLE, table);
+	if (dst_len)
+		attr_addr(&r, RTA_DST, dst);
+	attr32(&r, RTA_OIF, (uint32_t)oif);
+	if (prefsrc)
+		attr_addr(&r, RTA_PREFSRC, prefsrc);
+	return talk(&r);
+}
+
 int dp_nl_set_mtu(int ifindex, uint32_t mtu)
 {
 	struct nlreq r;

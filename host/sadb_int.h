@@ -185,6 +185,8 @@ int dp_nl_rule(bool add, uint32_t pref, uint32_t table, uint32_t src, uint8_t sr
 	       const char *iif, uint32_t fwmark);
 /* `default dev OIF` in TABLE */
 int dp_nl_route_dev(bool add, uint32_t table, int oif);
+/* `DST/DST_LEN dev OIF src PREFSRC` in TABLE (add replaces the prefix's route) */
+int dp_nl_route_src(bool add, uint32_t table, uint32_t dst, uint8_t dst_len, int oif, uint32_t prefsrc);
 int dp_nl_set_mtu(int ifindex, uint32_t mtu);
 
 /* "10.1.2.3" */

@@ -2,7 +2,8 @@
  * Co-simulation: the engine-level cases of tests/unit/test_fabric_drv.c
  * (random traffic against sw byte for byte, wrap-around, full ring,
  * moderation, SA update/delete with requests queued, BAD_REQUEST, hang and
- * reset via SIM_OP_FAULT) run through driver -> DMA -> RTL -> DMA ->
+ * reset via SIM_OP_FAULT, several threads each on its own DMA queue
+ * (espfab_open_queue)) run through driver -> DMA -> RTL -> DMA ->
  * driver: the sim engine on espfab-simd-iterative --device rtl (the
  * Verilated espfab_dma_top in the SystemC platform, make sim).  Plus what
  * only a real platform process can do: it dies mid-traffic (EOF on the
@@ -92,6 +93,9 @@ int main(void)
 		cmocka_unit_test(test_hang),
 		cmocka_unit_test(test_reset),
 		cmocka_unit_test(test_moderation_engine),
+		cmocka_unit_test(test_queues_threads),
+		cmocka_unit_test(test_queues_limits),
+		cmocka_unit_test(test_queues_reset),
 		cmocka_unit_test(test_platform_dies),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

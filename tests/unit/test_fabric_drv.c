@@ -913,7 +913,10 @@ static void test_params(void **s)
 	}
 }
 
-/* ---- several queues: a handle per thread (espfab_open_queue) ------------ */
+#endif /* TEST_FABRIC_DRV_NO_MAIN */
+
+/* ---- several queues: a handle per thread (espfab_open_queue) ------------
+ * engine level: also run by tests/cosim/test_cosim.c on the RTL */
 
 #define MQ_MAX_WORKERS 4
 #define MQ_PKTS 300     /* per worker and direction */
@@ -1444,6 +1447,7 @@ static void test_queues_reset(void **s)
 	free(x);
 }
 
+#ifndef TEST_FABRIC_DRV_NO_MAIN
 int main(void)
 {
 	const char *env = getenv("SIM_PARAMS");

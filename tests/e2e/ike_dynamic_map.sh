@@ -32,29 +32,19 @@
 set -uo pipefail
 
 : "${BIN:?set BIN to the espfab bin directory}"
-D=$BIN/espfabd
-C=$BIN/espfabctl
+ESPFABD=$BIN/espfabd
+ESPFABCTL=$BIN/espfabctl
 HERE=$(cd "$(dirname "$0")" && pwd)
 CFGS=$HERE/../configs
-P=dm$$
+NETNS_PREFIX=dm$$
+. "$HERE/lib/netns.sh" # nx, netns_two_sites, espfabd_start, netns_stop_all, ctl, wait_for
 T=$(mktemp -d)
-PIDS=()
+trap 'netns_cleanup; rm -rf "$T"' EXIT
 
-cleanup() {
-	for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done
-	for n in hA gA gB hB; do
-		for p in $(ip netns pids "$P$n" 2>/dev/null); do kill -9 "$p" 2>/dev/null; done
-		ip netns del "$P$n" 2>/dev/null
-	done
-	rm -rf "$T"
-}
-trap cleanup EXIT
-
-if [ "$(id -u)" -ne 0 ] || ! command -v ip >/dev/null || ! ip netns add "${P}probe" 2>/dev/null; then
+if ! netns_available; then
 	echo "SKIP: network namespaces unavailable (needs root and iproute2)"
 	exit 0
 fi
-ip netns del "${P}probe"
 command -v ping >/dev/null || { echo "FAIL: ping not installed (scripts/deps.sh)"; exit 1; }
 
 fails=0
@@ -68,37 +58,9 @@ bad() {
 check() { # NAME COND-STRING WHY
 	if eval "$2"; then ok "$1"; else bad "$1" "$3"; fi
 }
-nx() { local n=$1; shift; ip netns exec "$P$n" "$@"; }
-wait_for() { # COND-STRING SECONDS
-	local i
-	for i in $(seq $(($2 * 10))); do eval "$1" && return 0; sleep 0.1; done
-	return 1
-}
 
-for n in hA gA gB hB; do ip netns add "$P$n" && nx $n ip link set lo up; done
-ip link add ha0 netns "${P}hA" type veth peer name a1 netns "${P}gA"
-ip link add a0 netns "${P}gA" type veth peer name b0 netns "${P}gB"
-ip link add b1 netns "${P}gB" type veth peer name hb0 netns "${P}hB"
-nx hA ip addr add 10.10.0.2/16 dev ha0 && nx hA ip link set ha0 up && nx hA ip route add default via 10.10.0.1
-nx hB ip addr add 10.20.0.2/16 dev hb0 && nx hB ip link set hb0 up && nx hB ip route add default via 10.20.0.1
+netns_two_sites || { echo "FAIL: topology"; exit 1; }
 
-start() { # NS SOCK CFG IFOUT IFIN LOG
-	ip netns exec "$P$1" "$D" --config "$3" --engine sw --socket "$2" --ifmap "GigabitEthernet0/0=$4" \
-		--ifmap "GigabitEthernet0/1=$5" --test-hooks --foreground --log "$6" 2>>"$6.stderr" &
-	PIDS+=($!)
-	for _ in $(seq 100); do [ -S "$2" ] && return 0; sleep 0.05; done
-	return 1
-}
-stop_all() {
-	local rc=0
-	for p in "${PIDS[@]}"; do
-		kill "$p" 2>/dev/null
-		wait "$p" || rc=1
-	done
-	PIDS=()
-	return $rc
-}
-ctl() { local n=$1 s=$2; shift 2; nx "$n" "$C" --socket "$s" "$@"; }
 # pings from host H (hA or hB) to the other host; prints ping's output
 pings() { # H COUNT
 	local dst=10.20.0.2
@@ -110,7 +72,7 @@ no_isakmp() { ! ctl gA "$SA" show crypto isakmp sa | grep -q "^192\.0\.2" && ! c
 dp_count() { ctl "$1" "$2" show crypto datapath | awk -v l="$3" 'index($0, l) { print $NF; exit }'; }
 
 SA=$T/hub.sock SB=$T/spoke.sock LA=$T/hub.log LB=$T/spoke.log
-start gA "$SA" "$CFGS/hub-dyn.cfg" a0 a1 "$LA" && start gB "$SB" "$CFGS/spoke-dyn.cfg" b0 b1 "$LB" ||
+espfabd_start gA "$SA" "$CFGS/hub-dyn.cfg" sw a0 a1 "$LA" --test-hooks && espfabd_start gB "$SB" "$CFGS/spoke-dyn.cfg" sw b0 b1 "$LB" --test-hooks ||
 	{ echo "FAIL: espfabd did not start: $(cat "$LA.stderr" "$LB.stderr")"; exit 1; }
 for g in "gA $SA" "gB $SB"; do
 	# shellcheck disable=SC2086
@@ -242,7 +204,7 @@ check "the spoke's traffic brings a new pair (quick mode only), both ways" \
 	'[[ "$pout" == *" 3 received"* ]] && [[ "$pout2" == *" 3 received"* ]] && [ "$(grep -c "beginning Main Mode exchange" "$LB")" = "$nmm" ] &&
 	 ctl gA "$SA" show crypto map | grep -q "Crypto Map \"MAP\" 65536 ipsec-isakmp"' \
 	"$(tail -n 1 <<<"$pout") / $(tail -n 1 <<<"$pout2")"
-check "SIGTERM: both exit 0" 'stop_all' "non-zero exit: $(tail -n 3 "$LA.stderr" "$LB.stderr")"
+check "SIGTERM: both exit 0" 'netns_stop_all' "non-zero exit: $(tail -n 3 "$LA.stderr" "$LB.stderr")"
 
 # 4. the same hub with an ACL in the dynamic-map entry: the hub's traffic
 #    matches it, finds no SA and is dropped at the hub (IOS: only the peer
@@ -251,7 +213,7 @@ sed -e 's/^ set transform-set AES-SHA$/ set transform-set AES-SHA\n match addres
 	-e 's/^end$/ip access-list extended DYN-ACL\n permit ip 10.10.0.0 0.0.255.255 10.20.0.0 0.0.255.255\nend/' \
 	"$CFGS/hub-dyn.cfg" >"$T/hub-acl.cfg"
 LA2=$T/hub2.log LB2=$T/spoke2.log
-start gA "$SA" "$T/hub-acl.cfg" a0 a1 "$LA2" && start gB "$SB" "$CFGS/spoke-dyn.cfg" b0 b1 "$LB2" ||
+espfabd_start gA "$SA" "$T/hub-acl.cfg" sw a0 a1 "$LA2" --test-hooks && espfabd_start gB "$SB" "$CFGS/spoke-dyn.cfg" sw b0 b1 "$LB2" --test-hooks ||
 	{ echo "FAIL: espfabd did not start: $(cat "$LA2.stderr" "$LB2.stderr")"; exit 1; }
 ctl gA "$SA" debug crypto isakmp >/dev/null
 ctl gB "$SB" debug crypto isakmp >/dev/null
@@ -268,7 +230,7 @@ pout2=$(pings hA 3)
 check "ACL in the dynamic entry: the spoke's traffic brings the tunnel up, both ways" \
 	'[[ "$pout" == *" 3 received"* ]] && [[ "$pout2" == *" 3 received"* ]] && ctl gA "$SA" show crypto map | grep -qF "dynamic (created from dynamic map DYN/10)"' \
 	"$(tail -n 1 <<<"$pout") / $(tail -n 1 <<<"$pout2")"
-check "SIGTERM: both exit 0 (second run)" 'stop_all' "non-zero exit: $(tail -n 3 "$LA2.stderr" "$LB2.stderr")"
+check "SIGTERM: both exit 0 (second run)" 'netns_stop_all' "non-zero exit: $(tail -n 3 "$LA2.stderr" "$LB2.stderr")"
 
 echo "ike_dynamic_map: $((ncase - fails)) passed, $fails failed"
 [ "$fails" -eq 0 ]

@@ -35,31 +35,22 @@
 set -uo pipefail
 
 : "${BIN:?set BIN to the espfab bin directory}"
-D=$BIN/espfabd
-C=$BIN/espfabctl
+ESPFABD=$BIN/espfabd
+ESPFABCTL=$BIN/espfabctl
 HERE=$(cd "$(dirname "$0")" && pwd)
 CFGS=$HERE/../configs
 . "$HERE/lib/keys_tshark.sh"
 . "$HERE/lib/capture.sh"
-P=tr$$
+NETNS_PREFIX=tr$$
+. "$HERE/lib/netns.sh" # nx, espfabd_start, netns_stop_all, ctl, wait_for
+NETNS_NAMES=(gA gB)
 T=$(mktemp -d)
-PIDS=()
+trap 'netns_cleanup; rm -rf "$T"' EXIT
 
-cleanup() {
-	for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done
-	for n in gA gB; do
-		for p in $(ip netns pids "$P$n" 2>/dev/null); do kill -9 "$p" 2>/dev/null; done
-		ip netns del "$P$n" 2>/dev/null
-	done
-	rm -rf "$T"
-}
-trap cleanup EXIT
-
-if [ "$(id -u)" -ne 0 ] || ! command -v ip >/dev/null || ! ip netns add "${P}probe" 2>/dev/null; then
+if ! netns_available; then
 	echo "SKIP: network namespaces unavailable (needs root and iproute2)"
 	exit 0
 fi
-ip netns del "${P}probe"
 for t in ping socat tshark; do
 	command -v $t >/dev/null || { echo "FAIL: $t not installed (scripts/deps.sh)"; exit 1; }
 done
@@ -75,33 +66,10 @@ bad() {
 check() { # NAME COND-STRING WHY
 	if eval "$2"; then ok "$1"; else bad "$1" "$3"; fi
 }
-nx() { local n=$1; shift; ip netns exec "$P$n" "$@"; }
-wait_for() { # COND-STRING SECONDS
-	local i
-	for i in $(seq $(($2 * 10))); do eval "$1" && return 0; sleep 0.1; done
-	return 1
-}
 
-for n in gA gB; do ip netns add "$P$n" && nx $n ip link set lo up; done
-ip link add a0 netns "${P}gA" type veth peer name b0 netns "${P}gB"
+for n in gA gB; do ip netns add "$NETNS_PREFIX$n" && nx $n ip link set lo up; done
+ip link add a0 netns "${NETNS_PREFIX}gA" type veth peer name b0 netns "${NETNS_PREFIX}gB"
 
-start() { # NS SOCK CFG IFOUT LOG
-	ip netns exec "$P$1" "$D" --config "$3" --engine sw --socket "$2" --ifmap "GigabitEthernet0/0=$4" \
-		--test-hooks --debug-keys "$5.keys" --foreground --log "$5" 2>>"$5.stderr" &
-	PIDS+=($!)
-	for _ in $(seq 100); do [ -S "$2" ] && return 0; sleep 0.05; done
-	return 1
-}
-stop_all() {
-	local rc=0
-	for p in "${PIDS[@]}"; do
-		kill "$p" 2>/dev/null
-		wait "$p" || rc=1
-	done
-	PIDS=()
-	return $rc
-}
-ctl() { local n=$1 s=$2; shift 2; nx "$n" "$C" --socket "$s" "$@"; }
 # the value of "#pkts encaps: N," / "#pkts decaps: N," in show crypto ipsec sa
 sa_count() { # NS SOCK encaps|decaps
 	ctl "$1" "$2" show crypto ipsec sa | sed -n "s/.*#pkts $3: \([0-9]*\),.*/\1/p" | awk '{ s += $1 } END { print s + 0 }'
@@ -109,7 +77,8 @@ sa_count() { # NS SOCK encaps|decaps
 rules() { nx "$1" ip rule show; }
 
 SA=$T/a.sock SB=$T/b.sock LA=$T/a.log LB=$T/b.log
-start gA "$SA" "$CFGS/transport-a.cfg" a0 "$LA" && start gB "$SB" "$CFGS/transport-b.cfg" b0 "$LB" ||
+espfabd_start gA "$SA" "$CFGS/transport-a.cfg" sw a0 - "$LA" --test-hooks --debug-keys "$LA.keys" &&
+	espfabd_start gB "$SB" "$CFGS/transport-b.cfg" sw b0 - "$LB" --test-hooks --debug-keys "$LB.keys" ||
 	{ echo "FAIL: espfabd did not start: $(cat "$LA.stderr" "$LB.stderr")"; exit 1; }
 for g in "gA $SA" "gB $SB"; do
 	# shellcheck disable=SC2086
@@ -140,7 +109,7 @@ rg=$(nx gA ip route get 192.0.2.2 mark 0xe5f0)
 check "gA: espfabd's own packets (fwmark 0xe5f0) go out a0" '[[ "$rg" == *"dev a0 "* ]]' "$rg"
 
 # 1. gA's own traffic to gB triggers the negotiation (captured on a0)
-cap_start "$T/wire.pcap" "$T/tshark-cap.err" "${P}gA" -i a0
+cap_start "$T/wire.pcap" "$T/tshark-cap.err" "${NETNS_PREFIX}gA" -i a0
 t0=$SECONDS
 nx gA ping -c 1 -W 1 192.0.2.2 >/dev/null 2>&1
 wait_for 'ctl gB "$SB" show crypto ipsec sa 2>/dev/null | grep -q "current outbound spi: 0x[1-9A-F]" &&
@@ -190,7 +159,7 @@ tcp_xfer() { # FROM TO TO-ADDR PORT OUT CONNECT-OPTS
 	nx "$2" socat -u "TCP4-LISTEN:$4,bind=$3,reuseaddr" "OPEN:$5,creat,trunc" &
 	local lp=$!
 	wait_for "nx $2 ss -ltn | grep -q ':$4 '" 5
-	timeout 60 ip netns exec "$P$1" socat -u "OPEN:$T/src.bin" "TCP4:$3:$4$6" || return 1
+	timeout 60 ip netns exec "$NETNS_PREFIX$1" socat -u "OPEN:$T/src.bin" "TCP4:$3:$4$6" || return 1
 	wait "$lp" && cmp -s "$T/src.bin" "$5"
 }
 e0=$ea
@@ -248,7 +217,7 @@ check "decrypted: echo requests and replies, each ping's (the acquiring one drop
 	'[ "$rq_ab/$rp_ba/$rq_ba/$rp_ab" = "5/5/3/3" ]' "gA requests/gB replies/gB requests/gA replies: $rq_ab/$rp_ba/$rq_ba/$rp_ab"
 
 # 4. exit
-check "SIGTERM: both exit 0" 'stop_all' "non-zero exit: $(tail -n 3 "$LA.stderr" "$LB.stderr")"
+check "SIGTERM: both exit 0" 'netns_stop_all' "non-zero exit: $(tail -n 3 "$LA.stderr" "$LB.stderr")"
 check "policy rules and routes gone after exit" \
 	'! rules gA | grep -q 5886 && ! rules gB | grep -q 5886 && ! rules gA | grep -q 0xe5f0 &&
 	 [ -z "$(nx gA ip route show table 58864 2>/dev/null)" ] && [ -z "$(nx gB ip route show table 58864 2>/dev/null)" ]' \

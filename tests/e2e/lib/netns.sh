@@ -8,7 +8,8 @@
 # from the configurations (--ifmap GigabitEthernet0/0=a0 ...).
 #
 # Before sourcing set NETNS_PREFIX (unique per run, e.g. "demo$$"); the
-# namespaces are ${NETNS_PREFIX}hA, ...gA, ...gB, ...hB.  NETNS_PIDS holds
+# namespaces are ${NETNS_PREFIX}hA, ...gA, ...gB, ...hB (a script with
+# other namespaces sets NETNS_NAMES after sourcing).  NETNS_PIDS holds
 # the background processes netns_cleanup kills.
 
 NETNS_PIDS=()
@@ -57,14 +58,16 @@ wait_for() {
 
 # espfabd_start NS SOCK CFG ENGINE IFOUT IFIN LOG [EXTRA-OPTIONS...]
 # Starts $ESPFABD (in the foreground, in the background of this shell) in
-# namespace NS with GigabitEthernet0/0=IFOUT and GigabitEthernet0/1=IFIN,
-# log in LOG (stderr in LOG.stderr), and waits until espfabctl gets an
+# namespace NS with GigabitEthernet0/0=IFOUT and GigabitEthernet0/1=IFIN
+# (IFIN "-": no inside interface), log in LOG (stderr in LOG.stderr), and waits until espfabctl gets an
 # answer (the control socket appears before the loop serves).
 espfabd_start() {
 	local ns=$1 sock=$2 cfg=$3 eng=$4 ifout=$5 ifin=$6 log=$7
 	shift 7
+	local inside=(--ifmap "GigabitEthernet0/1=$ifin")
+	[ "$ifin" = - ] && inside=()
 	ip netns exec "$NETNS_PREFIX$ns" "$ESPFABD" --config "$cfg" --engine "$eng" --socket "$sock" \
-		--ifmap "GigabitEthernet0/0=$ifout" --ifmap "GigabitEthernet0/1=$ifin" --foreground --log "$log" "$@" \
+		--ifmap "GigabitEthernet0/0=$ifout" "${inside[@]}" --foreground --log "$log" "$@" \
 		2>>"$log.stderr" &
 	NETNS_PIDS+=($!)
 	local i

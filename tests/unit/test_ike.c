@@ -1007,6 +1007,22 @@ static void edit_mm1(struct pkt *p)
 	}
 }
 
+/* One main mode + quick mode between fresh A and B without NAT, every
+ * message recorded, A's MM1 edited as `edit` says on its way to B. */
+static void record_negotiation(struct site *s, int edit)
+{
+	setup_pair(s, s, false);
+	mm1_edit = edit;
+	deliver_hook = edit == MM1_AS_SENT ? NULL : edit_mm1;
+	recording = true;
+	nrec = 0;
+	acquire_a();
+	pump();
+	recording = false;
+	assert_string_equal(ike_peer_state(N[1].k, A_ADDR), "QM_IDLE");
+	assert_true(nrec >= 9); /* MM1..MM6, QM1..QM3 */
+}
+
 /* The VIDs espfabd sends, per main-mode message, in order, as docs/ike.md
  * says IOS sends them: MM1 the NAT-T family (RFC 3947, draft-07, -03,
  * -02\n); MM2 the NAT-T VID chosen; MM3/MM4 DPD and Cisco IOS, before the
@@ -1016,14 +1032,7 @@ static void test_vids_on_wire(void **state)
 	(void)state;
 	want_vids_init();
 	struct site s = { 0 };
-	setup_pair(&s, &s, false);
-	recording = true;
-	nrec = 0;
-	acquire_a();
-	pump();
-	recording = false;
-	assert_string_equal(ike_peer_state(N[1].k, A_ADDR), "QM_IDLE");
-	assert_true(nrec >= 9); /* MM1..MM6, QM1..QM3 */
+	record_negotiation(&s, MM1_AS_SENT);
 	static const uint8_t t_mm1[] = { ISAKMP_NP_SA, ISAKMP_NP_VID, ISAKMP_NP_VID, ISAKMP_NP_VID, ISAKMP_NP_VID };
 	static const uint8_t t_mm2[] = { ISAKMP_NP_SA, ISAKMP_NP_VID };
 	static const uint8_t t_mm34[] = { ISAKMP_NP_KE, ISAKMP_NP_NONCE, ISAKMP_NP_VID,
@@ -1059,16 +1068,7 @@ static void test_vids_mm2_choice(void **state)
 	const struct want_vid *mm2[] = { &W_D07 };
 	const struct want_vid *mm34[] = { &W_DPD, &W_IOS };
 	struct site s = { 0 };
-	setup_pair(&s, &s, false);
-	deliver_hook = edit_mm1;
-	mm1_edit = MM1_DRAFTS_ONLY;
-	recording = true;
-	nrec = 0;
-	acquire_a();
-	pump();
-	recording = false;
-	assert_string_equal(ike_peer_state(N[1].k, A_ADDR), "QM_IDLE");
-	assert_true(nrec >= 9);
+	record_negotiation(&s, MM1_DRAFTS_ONLY);
 	expect_mm("MM2 (drafts offered)", 1, 0, t_mm2, sizeof t_mm2, mm2, 1);
 	expect_mm("MM3 (drafts)", 2, 1, t_mm34, sizeof t_mm34, mm34, 2);
 	expect_mm("MM4 (drafts)", 3, 0, t_mm34, sizeof t_mm34, mm34, 2);
@@ -1077,16 +1077,7 @@ static void test_vids_mm2_choice(void **state)
 
 	static const uint8_t t_mm2_none[] = { ISAKMP_NP_SA };
 	static const uint8_t t_mm34_none[] = { ISAKMP_NP_KE, ISAKMP_NP_NONCE, ISAKMP_NP_VID, ISAKMP_NP_VID };
-	setup_pair(&s, &s, false);
-	deliver_hook = edit_mm1;
-	mm1_edit = MM1_NO_NATT;
-	recording = true;
-	nrec = 0;
-	acquire_a();
-	pump();
-	recording = false;
-	assert_string_equal(ike_peer_state(N[1].k, A_ADDR), "QM_IDLE");
-	assert_true(nrec >= 9);
+	record_negotiation(&s, MM1_NO_NATT);
 	expect_mm("MM2 (no NAT-T)", 1, 0, t_mm2_none, sizeof t_mm2_none, NULL, 0);
 	expect_mm("MM3 (no NAT-T)", 2, 1, t_mm34_none, sizeof t_mm34_none, mm34, 2);
 	expect_mm("MM4 (no NAT-T)", 3, 0, t_mm34_none, sizeof t_mm34_none, mm34, 2);

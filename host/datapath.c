@@ -515,7 +515,12 @@ static int spd_lookup(sadb *db, const ios_flow *f, ios_spd_result *r, const ios_
  * (datapath_start); a packet outside them was routed into the TUN by a
  * route, not by espfab. */
 static uint8_t wild_plen(uint32_t wild);
-static bool acl_prefix_covers(const ios_crypto_map *map, const ios_flow *f)
+static uint32_t plen_mask(uint8_t len) { return len ? ~0u << (32 - len) : 0; }
+
+/* Call fn on every permit line of the ACLs a crypto map uses (its static
+ * entries and the entries with `match address` of the dynamic maps it
+ * references), in order; stops at and returns the first non-zero result. */
+static int map_permits(const ios_crypto_map *map, int (*fn)(const ios_ace *ace, void *arg), void *arg)
 {
 	for (size_t i = 0; i < map->n_entries; i++) {
 		const ios_map_entry *me = &map->entries[i];
@@ -530,15 +535,27 @@ static bool acl_prefix_covers(const ios_crypto_map *map, const ios_flow *f)
 		for (size_t k = 0; k < n; k++) {
 			const ios_acl *acl = list[k].acl;
 			for (size_t a = 0; acl && a < acl->n_aces; a++) {
-				const ios_ace *x = &acl->aces[a];
-				uint8_t sl = wild_plen(x->src_wild), dl = wild_plen(x->dst_wild);
-				uint32_t sm = sl ? ~0u << (32 - sl) : 0, dm = dl ? ~0u << (32 - dl) : 0;
-				if (x->permit && (f->src & sm) == (x->src & sm) && (f->dst & dm) == (x->dst & dm))
-					return true;
+				if (!acl->aces[a].permit)
+					continue;
+				int r = fn(&acl->aces[a], arg);
+				if (r)
+					return r;
 			}
 		}
 	}
-	return false;
+	return 0;
+}
+
+static int ace_covers(const ios_ace *x, void *arg)
+{
+	const ios_flow *f = arg;
+	uint32_t sm = plen_mask(wild_plen(x->src_wild)), dm = plen_mask(wild_plen(x->dst_wild));
+	return (f->src & sm) == (x->src & sm) && (f->dst & dm) == (x->dst & dm);
+}
+
+static bool acl_prefix_covers(const ios_crypto_map *map, const ios_flow *f)
+{
+	return map_permits(map, ace_covers, (void *)f) != 0;
 }
 
 static bool diverted(sadb *db, const ios_flow *f)
@@ -816,7 +833,7 @@ static uint8_t wild_plen(uint32_t wild)
 static int add_rule(struct dp_state *dp, uint32_t pref, uint32_t table, uint32_t src, uint8_t sl, uint32_t dst,
 		    uint8_t dl, const char *iif, uint32_t mark)
 {
-	uint32_t sm = sl ? ~0u << (32 - sl) : 0, dm = dl ? ~0u << (32 - dl) : 0;
+	uint32_t sm = plen_mask(sl), dm = plen_mask(dl);
 	src &= sm, dst &= dm;
 	for (size_t i = 0; i < dp->n_rules; i++) { /* the same rule once */
 		struct dp_rule *x = &dp->rules[i];
@@ -839,39 +856,29 @@ static int add_rule(struct dp_state *dp, uint32_t pref, uint32_t table, uint32_t
 	return r;
 }
 
-/* Every permit line of the ACLs a crypto map uses (its static entries and
- * the entries with `match address` of the dynamic maps it references). */
+/* Every permit line of the ACLs a crypto map uses: local -> remote into
+ * the TUN, remote -> local arriving on IIF into the check TUN. */
+struct map_rules_ctx {
+	struct dp_state *dp;
+	const char *iif;
+	uint32_t *pref_out, *pref_in;
+};
+
+static int ace_rules(const ios_ace *ace, void *arg)
+{
+	struct map_rules_ctx *c = arg;
+	uint8_t sl = wild_plen(ace->src_wild), dl = wild_plen(ace->dst_wild);
+	int r = add_rule(c->dp, (*c->pref_out)++, DP_TABLE_OUT, ace->src, sl, ace->dst, dl, NULL, 0);
+	if (r == 0)
+		r = add_rule(c->dp, (*c->pref_in)++, DP_TABLE_CHECK, ace->dst, dl, ace->src, sl, c->iif, 0);
+	return r < 0 ? r : 0;
+}
+
 static int rules_for_map(struct dp_state *dp, const ios_crypto_map *map, const char *iif, uint32_t *pref_out,
 			 uint32_t *pref_in)
 {
-	for (size_t i = 0; i < map->n_entries; i++) {
-		const ios_map_entry *me = &map->entries[i];
-		const ios_map_entry *list = me;
-		size_t n = 1;
-		if (me->dynamic_ref) {
-			if (!me->dynmap)
-				continue;
-			list = me->dynmap->entries;
-			n = me->dynmap->n_entries;
-		}
-		for (size_t k = 0; k < n; k++) {
-			const ios_acl *acl = list[k].acl;
-			if (!acl)
-				continue;
-			for (size_t a = 0; a < acl->n_aces; a++) {
-				const ios_ace *ace = &acl->aces[a];
-				if (!ace->permit)
-					continue;
-				uint8_t sl = wild_plen(ace->src_wild), dl = wild_plen(ace->dst_wild);
-				int r = add_rule(dp, (*pref_out)++, DP_TABLE_OUT, ace->src, sl, ace->dst, dl, NULL, 0);
-				if (r == 0)
-					r = add_rule(dp, (*pref_in)++, DP_TABLE_CHECK, ace->dst, dl, ace->src, sl, iif, 0);
-				if (r < 0)
-					return r;
-			}
-		}
-	}
-	return 0;
+	struct map_rules_ctx c = { dp, iif, pref_out, pref_in };
+	return map_permits(map, ace_rules, &c);
 }
 
 /* Traffic the gateway originates itself (IOS protects it when the ACL
@@ -889,50 +896,48 @@ static int rules_for_map(struct dp_state *dp, const ios_crypto_map *map, const c
  * first source.  The table is espfab's: a route left by a killed espfabd
  * is replaced; DST `any` gives the default route the source. */
 #define DP_LOCAL_PREF (DP_RULE_PREF + 301u)
+struct local_rules_ctx {
+	struct dp_state *dp;
+	uint32_t addr;
+	int tun_ifindex;
+	uint32_t *pref;
+};
+
+static int ace_local_rules(const ios_ace *ace, void *arg)
+{
+	struct local_rules_ctx *c = arg;
+	struct dp_state *dp = c->dp;
+	uint8_t dl = wild_plen(ace->dst_wild);
+	uint32_t sm = plen_mask(wild_plen(ace->src_wild));
+	if ((c->addr & sm) != (ace->src & sm))
+		return 0;
+	uint32_t dst = ace->dst & plen_mask(dl);
+	bool have = false;
+	for (size_t j = 0; j < dp->n_lroutes && !have; j++)
+		have = dp->lroutes[j].dst == dst && dp->lroutes[j].dst_len == dl;
+	if (!have) {
+		struct dp_lroute *nr = realloc(dp->lroutes, (dp->n_lroutes + 1) * sizeof *nr);
+		if (!nr)
+			return -ENOMEM;
+		dp->lroutes = nr;
+		int r = dp_nl_route_src(true, DP_TABLE_OUT, dst, dl, c->tun_ifindex, c->addr);
+		if (r < 0)
+			return r;
+		nr[dp->n_lroutes].dst = dst, nr[dp->n_lroutes].dst_len = dl;
+		dp->n_lroutes++;
+	}
+	int r = add_rule(dp, *c->pref, DP_TABLE_OUT, 0, 32, dst, dl, "lo", 0);
+	if (r < 0)
+		return r;
+	(*c->pref)++;
+	return 0;
+}
+
 static int local_rules_for_map(struct dp_state *dp, const ios_crypto_map *map, uint32_t addr, int tun_ifindex,
 			       uint32_t *pref)
 {
-	for (size_t i = 0; i < map->n_entries; i++) {
-		const ios_map_entry *me = &map->entries[i];
-		const ios_map_entry *list = me;
-		size_t n = 1;
-		if (me->dynamic_ref) {
-			if (!me->dynmap)
-				continue;
-			list = me->dynmap->entries;
-			n = me->dynmap->n_entries;
-		}
-		for (size_t k = 0; k < n; k++) {
-			const ios_acl *acl = list[k].acl;
-			for (size_t a = 0; acl && a < acl->n_aces; a++) {
-				const ios_ace *ace = &acl->aces[a];
-				uint8_t sl = wild_plen(ace->src_wild), dl = wild_plen(ace->dst_wild);
-				uint32_t sm = sl ? ~0u << (32 - sl) : 0, dm = dl ? ~0u << (32 - dl) : 0;
-				if (!ace->permit || (addr & sm) != (ace->src & sm))
-					continue;
-				uint32_t dst = ace->dst & dm;
-				bool have = false;
-				for (size_t j = 0; j < dp->n_lroutes && !have; j++)
-					have = dp->lroutes[j].dst == dst && dp->lroutes[j].dst_len == dl;
-				if (!have) {
-					struct dp_lroute *nr = realloc(dp->lroutes, (dp->n_lroutes + 1) * sizeof *nr);
-					if (!nr)
-						return -ENOMEM;
-					dp->lroutes = nr;
-					int r = dp_nl_route_src(true, DP_TABLE_OUT, dst, dl, tun_ifindex, addr);
-					if (r < 0)
-						return r;
-					nr[dp->n_lroutes].dst = dst, nr[dp->n_lroutes].dst_len = dl;
-					dp->n_lroutes++;
-				}
-				int r = add_rule(dp, *pref, DP_TABLE_OUT, 0, 32, dst, dl, "lo", 0);
-				if (r < 0)
-					return r;
-				(*pref)++;
-			}
-		}
-	}
-	return 0;
+	struct local_rules_ctx c = { dp, addr, tun_ifindex, pref };
+	return map_permits(map, ace_local_rules, &c);
 }
 
 /* Pairs of dynamic-map entries without `match address` (a hub's `crypto
@@ -968,7 +973,7 @@ static size_t dyn_wanted(sadb *db, struct dp_rule *want, size_t cap)
 		if (!iif && dp->n_ifcs == 1)
 			iif = dp->ifcs[0].linux_if;
 		uint8_t ll = wild_plen(~e->p.local_id.mask), rl = wild_plen(~e->p.remote_id.mask);
-		uint32_t lm = ll ? ~0u << (32 - ll) : 0, rm = rl ? ~0u << (32 - rl) : 0;
+		uint32_t lm = plen_mask(ll), rm = plen_mask(rl);
 		struct dp_rule r[2];
 		memset(r, 0, sizeof r);
 		r[0].pref = DP_DYN_PREF_OUT, r[0].table = DP_TABLE_OUT;
